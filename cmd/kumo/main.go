@@ -1,5 +1,5 @@
-// Command kumo is the Kumo binary: the control plane (serve), the host agent, and
-// the operator commands.
+// Command kumo is the Kumo binary: `kumo serve` runs the control plane with an
+// in-process host agent; the other subcommands are operator tools.
 package main
 
 import (
@@ -7,7 +7,38 @@ import (
 	"os"
 )
 
+const usage = `kumo: a self-hosted, EC2-compatible compute cloud
+
+Usage:
+  kumo serve [flags]              run the control plane (see kumo serve -h)
+  kumo account create NAME        make an isolated account, print its root credentials
+  kumo account list               list accounts
+  kumo version                    print the version
+`
+
+var version = "dev"
+
 func main() {
-	fmt.Fprintln(os.Stderr, "kumo: not yet")
-	os.Exit(2)
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "account":
+		err = account(os.Args[2:])
+	case "version":
+		fmt.Println("kumo", version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "kumo: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kumo:", err)
+		os.Exit(1)
+	}
 }

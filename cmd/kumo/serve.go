@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/kumo-cloud/kumo/internal/daemon"
+)
+
+func serve(args []string) error {
+	cfg := daemon.DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address of the AWS API endpoint")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for Kumo's state")
+	regions := fs.String("region", strings.Join(cfg.Regions, ","), "comma-separated regions to serve; the first is the default")
+	etcd := fs.String("etcd", "", "comma-separated endpoints of an external etcd cluster (default: embedded)")
+	fs.BoolVar(&cfg.Throttle, "throttle", cfg.Throttle, "enforce AWS's per-account API request-rate limits")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	_ = fs.Parse(args)
+
+	cfg.Regions = splitList(*regions)
+	cfg.Etcd = splitList(*etcd)
+	cfg.RootAccessKeyID = os.Getenv("KUMO_ROOT_ACCESS_KEY_ID")
+	cfg.RootSecretAccessKey = os.Getenv("KUMO_ROOT_SECRET_ACCESS_KEY")
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *logLevel)
+	}
+	cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := daemon.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Printf(`# Kumo is serving the EC2 API at %[1]s (operator account %[2]s).
+# Credentials are also in %[3]s (profile "kumo").
+export AWS_ACCESS_KEY_ID=%[4]s
+export AWS_SECRET_ACCESS_KEY=%[5]s
+export AWS_DEFAULT_REGION=%[6]s
+# then: aws --endpoint-url %[1]s ec2 describe-regions
+`, d.URL, d.Operator.ID, cfg.CredentialsPath(), d.RootKey.ID, d.RootKey.Secret, cfg.Regions[0])
+	go func() {
+		<-ctx.Done()
+		cfg.Log.Info("shutting down")
+		d.Close()
+	}()
+	return d.Wait()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

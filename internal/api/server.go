@@ -1,0 +1,250 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/kumo-cloud/kumo/internal/awserr"
+	"github.com/kumo-cloud/kumo/internal/awsquery"
+	"github.com/kumo-cloud/kumo/internal/clock"
+	"github.com/kumo-cloud/kumo/internal/sigv4"
+)
+
+// maxBody bounds a request body; the largest EC2 parameters (user data, imported
+// keys, policies) are far below it.
+const maxBody = 1 << 20
+
+// Principal is the identity behind an access key.
+type Principal struct {
+	AccountID string
+	Secret    string
+	ARN       string
+	UserID    string
+}
+
+// Authenticator resolves access key ids. It returns an error wrapping
+// sigv4.ErrUnknownKey for keys it does not know.
+type Authenticator interface {
+	Principal(ctx context.Context, accessKeyID string) (*Principal, error)
+}
+
+// Config is what the front needs.
+type Config struct {
+	Services map[string]*Service // by SigV4 service name
+	Regions  []string            // regions served; the first is the default
+	Auth     Authenticator
+	Throttle *Throttle // nil: no throttling
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Metrics  *Metrics
+}
+
+// Server is the HTTP handler of the AWS endpoint.
+type Server struct {
+	cfg Config
+}
+
+// New returns a Server.
+func New(cfg Config) *Server { return &Server{cfg: cfg} }
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// ServeHTTP serves one AWS API call.
+func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	start := time.Now()
+	r := &Request{ID: newRequestID(), Now: s.cfg.Clock.Now()}
+	w.Header().Set("x-amzn-RequestId", r.ID)
+	var svc *Service
+	status, code := http.StatusOK, ""
+	defer func() {
+		s.cfg.Metrics.observe(r.Service, r.Action, status, time.Since(start))
+		s.cfg.Log.Info("request", "request_id", r.ID, "service", r.Service, "action", r.Action,
+			"account", r.AccountID, "status", status, "code", code, "latency_ms",
+			float64(time.Since(start).Microseconds())/1000)
+	}()
+	out, err := s.serve(hr, r, &svc)
+	var buf bytes.Buffer
+	if err == nil {
+		err = s.encode(&buf, svc, r, out)
+	}
+	if err != nil {
+		buf.Reset()
+		status, code = s.writeError(&buf, svc, r, err)
+	}
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// serve runs the request up to the handler's answer.
+func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any, err error) {
+	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody+1))
+	if err != nil {
+		return nil, awserr.BadRequest("InvalidRequest", "The request body could not be read.")
+	}
+	if len(body) > maxBody {
+		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", maxBody)
+	}
+	params, err := requestParams(hr, body)
+	if err != nil {
+		return nil, err
+	}
+	r.Action = params.Get("Action")
+
+	auth, err := sigv4.Verify(hr.Context(), hr, body, r.Now, s.lookupSecret)
+	if auth != nil {
+		r.Service = auth.Service
+		*svcOut = s.cfg.Services[auth.Service]
+	}
+	if err != nil {
+		return nil, authError(*svcOut, err)
+	}
+	svc := *svcOut
+	if svc == nil {
+		return nil, awserr.New(http.StatusBadRequest, "InvalidAction", "The service %q is not served by this endpoint.", auth.Service)
+	}
+	if !svc.Global && !s.servesRegion(auth.Region) {
+		return nil, awserr.New(http.StatusUnauthorized, "AuthFailure", "Credential should be scoped to a valid region, not '%s'.", auth.Region)
+	}
+	r.Region = auth.Region
+	if svc.Global || r.Region == "" {
+		r.Region = s.cfg.Regions[0]
+	}
+	p, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID)
+	if err != nil {
+		return nil, authError(svc, err)
+	}
+	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID
+
+	if r.Action == "" {
+		return nil, awserr.BadRequest("MissingAction", "The request must contain the parameter Action.")
+	}
+	route, ok := svc.Routes[r.Action]
+	op := svc.Wire.Operations[r.Action]
+	if !ok || op == nil {
+		if svc.Wire.Known[r.Action] {
+			return nil, awserr.BadRequest("UnsupportedOperation", "The action %s is not supported by Kumo yet.", r.Action)
+		}
+		return nil, awserr.BadRequest("InvalidAction", "The action %s is not valid for this web service.", r.Action)
+	}
+	in := op.NewInput()
+	if err := awsquery.Decode(svc.Wire.Protocol, operationParams(params), in); err != nil {
+		return nil, err
+	}
+	if !s.cfg.Throttle.Allow(r.AccountID, route.Throttle, time.Now()) {
+		return nil, awserr.New(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+	}
+	return s.call(hr.Context(), route, r, in)
+}
+
+// call runs the handler, turning a panic into InternalError so one bad request
+// never takes the daemon down.
+func (s *Server) call(ctx context.Context, route Route, r *Request, in any) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Log.Error("handler panic", "request_id", r.ID, "action", r.Action, "panic", p, "stack", string(debug.Stack()))
+			out, err = nil, fmt.Errorf("panic in %s: %v", r.Action, p)
+		}
+	}()
+	return route.Handler(ctx, r, in)
+}
+
+func (s *Server) lookupSecret(ctx context.Context, akid string) (string, error) {
+	p, err := s.cfg.Auth.Principal(ctx, akid)
+	if err != nil {
+		return "", err
+	}
+	return p.Secret, nil
+}
+
+func (s *Server) servesRegion(region string) bool {
+	for _, r := range s.cfg.Regions {
+		if r == region {
+			return true
+		}
+	}
+	return false
+}
+
+// requestParams merges the query string and, for form posts, the body.
+func requestParams(hr *http.Request, body []byte) (url.Values, error) {
+	params, err := url.ParseQuery(hr.URL.RawQuery)
+	if err != nil {
+		return nil, awserr.BadRequest("MalformedQueryString", "The query string is malformed.")
+	}
+	if hr.Method == http.MethodPost && len(body) > 0 {
+		ct := hr.Header.Get("Content-Type")
+		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+			return nil, awserr.BadRequest("InvalidRequest", "Content-Type %q is not supported; send application/x-www-form-urlencoded.", ct)
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, awserr.BadRequest("MalformedQueryString", "The request body is not a valid form encoding.")
+		}
+		for k, v := range form {
+			params[k] = append(params[k], v...)
+		}
+	}
+	return params, nil
+}
+
+// operationParams drops the envelope parameters that are not members of the input.
+func operationParams(params url.Values) url.Values {
+	out := make(url.Values, len(params))
+	for k, v := range params {
+		if k == "Action" || k == "Version" || strings.HasPrefix(k, "X-Amz-") {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func authError(svc *Service, err error) error {
+	if svc != nil && svc.Wire.Protocol == awsquery.Query {
+		return sigv4.QueryError(err)
+	}
+	return sigv4.EC2Error(err)
+}
+
+func (s *Server) encode(buf *bytes.Buffer, svc *Service, r *Request, out any) error {
+	if svc.Wire.Protocol == awsquery.Query {
+		return awsquery.WriteQueryResponse(buf, svc.Wire, r.Action, r.ID, out)
+	}
+	return awsquery.WriteEC2Response(buf, r.Action, r.ID, out)
+}
+
+// writeError writes err as the protocol's error body and returns the status and code.
+func (s *Server) writeError(buf *bytes.Buffer, svc *Service, r *Request, err error) (int, string) {
+	ae, ok := awserr.As(err)
+	if !ok {
+		s.cfg.Log.Error("internal error", "request_id", r.ID, "action", r.Action, "err", err)
+		ae = awserr.New(http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
+	}
+	if svc != nil && svc.Wire.Protocol == awsquery.Query {
+		typ := "Sender"
+		if ae.Status >= 500 {
+			typ = "Receiver"
+		}
+		awsquery.WriteQueryError(buf, svc.Wire, typ, ae.Code, ae.Message, r.ID)
+	} else {
+		awsquery.WriteEC2Error(buf, ae.Code, ae.Message, r.ID)
+	}
+	return ae.Status, ae.Code
+}

@@ -1,0 +1,133 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/kumo-cloud/kumo/internal/accounts"
+	"github.com/kumo-cloud/kumo/internal/api"
+	"github.com/kumo-cloud/kumo/internal/ec2"
+	"github.com/kumo-cloud/kumo/internal/store"
+	"github.com/kumo-cloud/kumo/internal/sts"
+)
+
+// Daemon is a running control plane.
+type Daemon struct {
+	cfg      Config
+	Store    *store.Store
+	Accounts *accounts.Service
+	// Operator is the operator account and RootKey its root access key.
+	Operator *accounts.Account
+	RootKey  *accounts.AccessKey
+	// URL is the endpoint, e.g. http://127.0.0.1:8773.
+	URL string
+
+	listener net.Listener
+	http     *http.Server
+	done     chan error
+}
+
+// Start opens the store, makes the operator account on first start and starts
+// serving on cfg.Listen. It returns once the endpoint accepts requests.
+func Start(ctx context.Context, cfg Config) (*Daemon, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	d := &Daemon{cfg: cfg, done: make(chan error, 1)}
+	var err error
+	if len(cfg.Etcd) > 0 {
+		d.Store, err = store.OpenRemote(ctx, cfg.Etcd)
+	} else {
+		d.Store, err = store.OpenEmbedded(ctx, cfg.etcdDir(), cfg.Log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			d.Store.Close()
+		}
+	}()
+	d.Accounts = &accounts.Service{Store: d.Store, Now: cfg.Clock.Now}
+	if err := d.ensureOperator(ctx); err != nil {
+		return nil, err
+	}
+
+	metrics := api.NewMetrics()
+	var throttle *api.Throttle
+	if cfg.Throttle {
+		throttle = api.NewThrottle(api.DefaultBuckets())
+	}
+	front := api.New(api.Config{
+		Services: map[string]*api.Service{
+			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions}),
+			"sts": sts.Service(),
+		},
+		Regions:  cfg.Regions,
+		Auth:     &keyAuth{d.Accounts},
+		Throttle: throttle,
+		Clock:    cfg.Clock,
+		Log:      cfg.Log,
+		Metrics:  metrics,
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_kumo/health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("/", front)
+
+	d.listener, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another kumo serve running? pick another --listen)", cfg.Listen, err)
+	}
+	d.URL = "http://" + d.listener.Addr().String()
+	d.http = &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		err := d.http.Serve(d.listener)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		d.done <- err
+	}()
+	ok = true
+	cfg.Log.Info("kumo serving", "url", d.URL, "data_dir", cfg.DataDir, "regions", cfg.Regions, "operator_account", d.Operator.ID)
+	return d, nil
+}
+
+// Wait blocks until the HTTP server stops.
+func (d *Daemon) Wait() error { return <-d.done }
+
+// Close stops serving and closes the store.
+func (d *Daemon) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := d.http.Shutdown(ctx)
+	return errors.Join(err, d.Store.Close())
+}
+
+// keyAuth resolves access keys through the accounts service.
+type keyAuth struct{ accounts *accounts.Service }
+
+func (a *keyAuth) Principal(ctx context.Context, akid string) (*api.Principal, error) {
+	k, err := a.accounts.AccessKey(ctx, akid)
+	if errors.Is(err, accounts.ErrNotFound) || err == nil && !k.Active {
+		return nil, fmt.Errorf("access key %s: %w", akid, sigv4ErrUnknownKey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &api.Principal{AccountID: k.AccountID, Secret: k.Secret, UserID: k.AccountID,
+		ARN: "arn:aws:iam::" + k.AccountID + ":root"}
+	return p, nil
+}

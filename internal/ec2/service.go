@@ -1,0 +1,50 @@
+// Package ec2 is the table of the EC2 API Kumo serves: every action, the
+// handler that serves it and the throttle bucket it draws from. The handlers
+// live in one package per resource family.
+package ec2
+
+import (
+	"github.com/kumo-cloud/kumo/internal/api"
+	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
+	"github.com/kumo-cloud/kumo/internal/ec2/regions"
+	"github.com/kumo-cloud/kumo/internal/ec2/tags"
+	"github.com/kumo-cloud/kumo/internal/store"
+)
+
+// Deps are what the EC2 handlers need.
+type Deps struct {
+	Store   *store.Store
+	Regions []string
+}
+
+// Service returns the EC2 service with every action Kumo serves.
+func Service(d Deps) *api.Service {
+	kp := &keypairs.Handlers{Store: d.Store}
+	tg := &tags.Handlers{Store: d.Store}
+	rg := &regions.Handlers{Served: d.Regions}
+	const (
+		read  = api.ThrottleNonMutating
+		write = api.ThrottleMutating
+	)
+	return &api.Service{
+		Wire: ec2api.Service,
+		Routes: map[string]api.Route{
+			// Regions, zones, account and the instance-type catalog.
+			"DescribeRegions":               {Handler: api.Op(rg.DescribeRegions), Throttle: read},
+			"DescribeAvailabilityZones":     {Handler: api.Op(rg.DescribeAvailabilityZones), Throttle: read},
+			"DescribeAccountAttributes":     {Handler: api.Op(rg.DescribeAccountAttributes), Throttle: read},
+			"DescribeInstanceTypes":         {Handler: api.Op(rg.DescribeInstanceTypes), Throttle: read},
+			"DescribeInstanceTypeOfferings": {Handler: api.Op(rg.DescribeInstanceTypeOfferings), Throttle: read},
+			// Key pairs.
+			"CreateKeyPair":    {Handler: api.Op(kp.CreateKeyPair), Throttle: write},
+			"ImportKeyPair":    {Handler: api.Op(kp.ImportKeyPair), Throttle: write},
+			"DescribeKeyPairs": {Handler: api.Op(kp.DescribeKeyPairs), Throttle: read},
+			"DeleteKeyPair":    {Handler: api.Op(kp.DeleteKeyPair), Throttle: write},
+			// Tags on any resource.
+			"CreateTags":   {Handler: api.Op(tg.CreateTags), Throttle: write},
+			"DeleteTags":   {Handler: api.Op(tg.DeleteTags), Throttle: write},
+			"DescribeTags": {Handler: api.Op(tg.DescribeTags), Throttle: read},
+		},
+	}
+}
