@@ -9,6 +9,9 @@ declare -A need=(
   [curl]=/usr/bin/curl
   [iproute2]=/usr/sbin/ip
   [procps]=/usr/bin/pgrep
+  [openssh-client]=/usr/bin/ssh-keygen
+  [openssl]=/usr/bin/openssl
+  [putty-tools]=/usr/bin/puttygen
 )
 
 missing=()

@@ -40,7 +40,7 @@ type AccessKey struct {
 // ErrNotFound is returned for an unknown account or access key.
 var ErrNotFound = errors.New("accounts: not found")
 
-func accountKey(id string) string { return store.Key("account", id) }
+func accountKey(id string) string   { return store.Key("account", id) }
 func accessKeyKey(id string) string { return store.Key("accesskey", id) }
 
 // Service reads and writes accounts and keys.

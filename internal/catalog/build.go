@@ -120,14 +120,14 @@ type opt func(*InstanceType)
 
 // size is one line of a family table.
 type size struct {
-	name           string
-	vcpus          int32
-	memMiB         int64
-	perf           string
-	enis, ipv4     int32
-	baseGbps       float64
-	ebs            ebsSpec
-	opts           []opt
+	name       string
+	vcpus      int32
+	memMiB     int64
+	perf       string
+	enis, ipv4 int32
+	baseGbps   float64
+	ebs        ebsSpec
+	opts       []opt
 }
 
 // s is one size line: name, vCPUs, memory (MiB), network performance, max

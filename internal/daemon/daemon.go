@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/accounts"
@@ -27,9 +28,11 @@ type Daemon struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:8773.
 	URL string
 
-	listener net.Listener
-	http     *http.Server
-	done     chan error
+	listener  net.Listener
+	http      *http.Server
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start opens the store, makes the operator account on first start and starts
@@ -108,12 +111,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 // Wait blocks until the HTTP server stops.
 func (d *Daemon) Wait() error { return <-d.done }
 
-// Close stops serving and closes the store.
+// Close stops serving and closes the store. It may be called more than once.
 func (d *Daemon) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := d.http.Shutdown(ctx)
-	return errors.Join(err, d.Store.Close())
+	d.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		d.closeErr = errors.Join(d.http.Shutdown(ctx), d.Store.Close())
+	})
+	return d.closeErr
 }
 
 // keyAuth resolves access keys through the accounts service.

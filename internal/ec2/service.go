@@ -7,7 +7,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
-	"github.com/kumo-cloud/kumo/internal/ec2/regions"
+	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/tags"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
@@ -22,7 +22,7 @@ type Deps struct {
 func Service(d Deps) *api.Service {
 	kp := &keypairs.Handlers{Store: d.Store}
 	tg := &tags.Handlers{Store: d.Store}
-	rg := &regions.Handlers{Served: d.Regions}
+	rg := &platform.Handlers{Served: d.Regions}
 	const (
 		read  = api.ThrottleNonMutating
 		write = api.ThrottleMutating

@@ -129,6 +129,11 @@ func TestVerifyRejects(t *testing.T) {
 			r.Header.Del("Authorization")
 			return r, b
 		}},
+		{name: "blank Authorization", want: ErrMissingAuth, build: func(t *testing.T) (*http.Request, []byte) {
+			r, b := signedEC2(t, testCreds)
+			r.Header.Set("Authorization", "  ")
+			return r, b
+		}},
 		{name: "two Authorization headers", want: ErrMalformed, build: func(t *testing.T) (*http.Request, []byte) {
 			r, b := signedEC2(t, testCreds)
 			r.Header.Add("Authorization", r.Header.Get("Authorization"))

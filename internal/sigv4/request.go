@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -44,7 +45,13 @@ type signedRequest struct {
 // readSignature finds the signature in the Authorization header or in the
 // presigned query parameters, and refuses a request that has both.
 func readSignature(r *http.Request, query []queryPair) (signedRequest, error) {
-	headers := r.Header.Values("Authorization")
+	// A blank Authorization header carries nothing; AWS treats it as absent.
+	var headers []string
+	for _, h := range r.Header.Values("Authorization") {
+		if strings.TrimSpace(h) != "" {
+			headers = append(headers, h)
+		}
+	}
 	presigned := false
 	for _, p := range query {
 		if p.key == paramAlgorithm || p.key == paramCredential || p.key == paramSignature {

@@ -2,9 +2,12 @@ package sigv4
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,5 +150,101 @@ func TestVerifySDKSigned(t *testing.T) {
 				t.Errorf("Verify result (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestVerifyAuthorizationLayouts re-lays out an SDK-signed Authorization header
+// the ways other clients write it; the signature must still verify.
+func TestVerifyAuthorizationLayouts(t *testing.T) {
+	r, _ := signedEC2(t, testCreds)
+	a, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := "Credential=" + testKeyID + "/" + a.Credential.scope()
+	sh := "SignedHeaders=" + strings.Join(a.SignedHeaders, ";")
+	sg := "Signature=" + hex.EncodeToString(a.Signature)
+	layouts := map[string]string{
+		"no spaces":         "AWS4-HMAC-SHA256 " + cred + "," + sh + "," + sg,
+		"reordered":         "AWS4-HMAC-SHA256 " + sh + ", " + sg + ", " + cred,
+		"padded":            "AWS4-HMAC-SHA256   " + cred + " ,  " + sh + " , " + sg + " ",
+		"uppercase hex":     "AWS4-HMAC-SHA256 " + cred + ", " + sh + ", Signature=" + strings.ToUpper(hex.EncodeToString(a.Signature)),
+		"unknown component": "AWS4-HMAC-SHA256 " + cred + ", Extra=1, " + sh + ", " + sg,
+	}
+	for name, h := range layouts {
+		t.Run(name, func(t *testing.T) {
+			r, b := signedEC2(t, testCreds)
+			r.Header.Set("Authorization", h)
+			if _, err := Verify(context.Background(), r, b, testNow, testLookup); err != nil {
+				t.Fatalf("Verify with %q: %v", h, err)
+			}
+		})
+	}
+}
+
+// TestVerifyDateHeader covers clients that sign the HTTP Date header instead of
+// X-Amz-Date. The SDK always sets X-Amz-Date, so the signature is computed
+// here from the canonical pieces, which the SDK tests above pin down.
+func TestVerifyDateHeader(t *testing.T) {
+	r := newRequest(t, "POST", "http://localhost:8773/", testBody, http.Header{
+		"Content-Type": {formType},
+		"Date":         {testNow.Format(http.TimeFormat)},
+	})
+	r, body := onServer(t, r, testBody)
+	names := []string{"content-type", "date", "host"}
+	c := credential{AccessKeyID: testKeyID, Date: "20240102", Region: "us-east-1", Service: "ec2"}
+	cr := canonicalRequest("POST", "/", "", canonicalHeaders(r, names), names, hashHex(body))
+	sig := hmacSHA256(signingKey(testSecret, c), stringToSign("20240102T030405Z", c.scope(), cr))
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+testKeyID+"/"+c.scope()+", SignedHeaders=content-type;date;host, Signature="+hex.EncodeToString(sig))
+
+	got, err := Verify(context.Background(), r, body, testNow.Add(time.Minute), testLookup)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	want := &Result{AccessKeyID: testKeyID, Region: "us-east-1", Service: "ec2", SignedAt: testNow}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Verify result (-want +got):\n%s", diff)
+	}
+
+	// Unsigned, the Date header proves nothing.
+	r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "content-type;date;host", "content-type;host", 1))
+	if _, err := Verify(context.Background(), r, body, testNow, testLookup); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Verify with Date unsigned: error %v, want ErrMalformed", err)
+	}
+}
+
+// TestCanonicalPieces pins the canonical query, path and header rules on the
+// cases where encodings and orders disagree.
+func TestCanonicalPieces(t *testing.T) {
+	tests := []struct {
+		name, rawQuery, want string
+	}{
+		{"sorted after encoding", "a=a-b&a=a/b", "a=a%2Fb&a=a-b"},
+		{"plus is a space", "q=a+b&r=a%2Bb", "q=a%20b&r=a%2Bb"},
+		{"unreserved kept", "k=AZaz09-._~", "k=AZaz09-._~"},
+		{"utf-8 bytes", "k=%C3%BC", "k=%C3%BC"},
+		{"key without value", "b&a=", "a=&b="},
+		{"repeated keys by value", "k=2&k=10&k=1", "k=1&k=10&k=2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pairs, err := parseQuery(tc.rawQuery)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := canonicalQuery(pairs, ""); got != tc.want {
+				t.Errorf("canonicalQuery(%q) = %q, want %q", tc.rawQuery, got, tc.want)
+			}
+		})
+	}
+	u, _ := url.Parse("http://h/a%20b/%C3%BC/")
+	if got, want := canonicalURI(u, "ec2"), "/a%2520b/%25C3%25BC/"; got != want {
+		t.Errorf("canonicalURI ec2 = %q, want %q", got, want)
+	}
+	if got, want := canonicalURI(u, "s3"), "/a%20b/%C3%BC/"; got != want {
+		t.Errorf("canonicalURI s3 = %q, want %q", got, want)
+	}
+	if got, want := stripExcessSpaces("  a   b c  "), "a b c"; got != want {
+		t.Errorf("stripExcessSpaces = %q, want %q", got, want)
 	}
 }

@@ -47,10 +47,11 @@ func authorizedLine(pub ssh.PublicKey) string {
 // (slow at 16k bits) is needed to test size limits.
 func syntheticRSA(t *testing.T, bits int) string {
 	t.Helper()
-	n, err := rand.Prime(rand.Reader, bits)
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), uint(bits-1)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.SetBit(n, bits-1, 1).SetBit(n, 0, 1)
 	pub, err := ssh.NewPublicKey(&rsa.PublicKey{N: n, E: 65537})
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestParsePublicRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	sshEdPub, _ := ssh.NewPublicKey(edPub)
-	cert := &ssh.Certificate{Key: sshEdPub, CertType: ssh.UserCert, ValidBefore: ssh.CertTimeInfinity}
+	cert := &ssh.Certificate{Key: sshEdPub, CertType: ssh.UserCert, ValidPrincipals: []string{"me"}, ValidBefore: ssh.CertTimeInfinity}
 	signer, err := ssh.ParsePrivateKey([]byte(ed25519Private))
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +192,7 @@ func TestParsePublicRejects(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParsePublic = %+v, want error", got)
 			}
+			t.Log(err)
 			if !errors.Is(err, ErrInvalidFormat) {
 				t.Errorf("error %q does not match ErrInvalidFormat", err)
 			}

@@ -16,10 +16,10 @@ import (
 
 // PuTTY private key files, as CreateKeyPair returns them for KeyFormat=ppk.
 //
-// Kumo writes version 2 of the format, unencrypted, as EC2 does: version 3
-// (PuTTY 0.75 and later) only changes the passphrase hashing and MAC, which buy
-// nothing for a key with no passphrase, and version 2 is also readable by every
-// PuTTY since 0.52. The layout is PuTTY's manual, Appendix C; the tests check
+// Kumo writes version 2 of the format, unencrypted, as EC2's .ppk files are
+// ("PuTTY-User-Key-File-2: ssh-rsa"). Version 3 (PuTTY 0.75 and later) only
+// changes the passphrase hashing and the MAC, which buy nothing for a key with
+// no passphrase, while version 2 is readable by every PuTTY since 0.52. The layout is PuTTY's manual, Appendix C; the tests check
 // the output byte for byte against puttygen's.
 
 const (

@@ -42,10 +42,11 @@ const (
 const RSABits = 2048
 
 // The RSA modulus sizes ParsePublic accepts. EC2's guide lists 1024, 2048 and
-// 4096, but EC2 also imports 3072-bit keys (the ssh-keygen default since
-// OpenSSH 8.1) and 8192-bit ones, so Kumo accepts the range rather than the
-// three sizes: 1024 is the documented floor and OpenSSH's own minimum, 16384 is
-// the largest modulus OpenSSH will load.
+// 4096, yet users report importing 8192-bit keys, and 3072 bits is what
+// ssh-keygen has made by default since OpenSSH 8.1; refusing those would break
+// ordinary keys, so Kumo accepts the range rather than the three sizes. 1024 is
+// the documented floor and OpenSSH's own minimum; 16384 is the largest modulus
+// OpenSSH (and golang.org/x/crypto/ssh) will load.
 const (
 	MinRSABits = 1024
 	MaxRSABits = 16384

@@ -12,6 +12,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
+	"go.uber.org/zap"
 )
 
 // OpenEmbedded starts an etcd server inside this process with its data in dir and
@@ -24,7 +25,9 @@ func OpenEmbedded(ctx context.Context, dir string, log *slog.Logger) (*Store, er
 	cfg := embed.NewConfig()
 	cfg.Name = "kumo"
 	cfg.Dir = dir
-	cfg.LogLevel = "error"
+	// etcd logs through zap; its shutdown chatter ("server closed") is noise
+	// here, and real failures reach Kumo as errors from the client.
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	// etcd names its unix listeners after the URL host; keep them inside dir.
 	client := url.URL{Scheme: "unix", Path: filepath.Join(dir, "client.sock")}
 	// A single member never dials its peer URL; port 0 takes any free loopback port.

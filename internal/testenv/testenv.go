@@ -63,7 +63,7 @@ func (e *Env) start(t testing.TB) {
 	}
 	e.Daemon = d
 	e.AccessKeyID, e.SecretAccessKey, e.AccountID = d.RootKey.ID, d.RootKey.Secret, d.Operator.ID
-	t.Cleanup(func() { e.Daemon.Close() })
+	t.Cleanup(func() { d.Close() })
 }
 
 // Restart stops the daemon and starts it again on the same data dir and port.
