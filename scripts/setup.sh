@@ -12,6 +12,12 @@ declare -A need=(
   [openssh-client]=/usr/bin/ssh-keygen
   [openssl]=/usr/bin/openssl
   [putty-tools]=/usr/bin/puttygen
+  [qemu-system-x86]=/usr/bin/qemu-system-x86_64
+  [qemu-utils]=/usr/bin/qemu-img
+  [nftables]=/usr/sbin/nft
+  [e2fsprogs]=/usr/sbin/mke2fs
+  [cpio]=/usr/bin/cpio
+  [busybox-static]=/bin/busybox
 )
 
 missing=()
