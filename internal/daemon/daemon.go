@@ -13,6 +13,9 @@ import (
 	"github.com/kumo-cloud/kumo/internal/accounts"
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/ec2"
+	"github.com/kumo-cloud/kumo/internal/ec2/images"
+	"github.com/kumo-cloud/kumo/internal/ec2/platform"
+	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/store"
 	"github.com/kumo-cloud/kumo/internal/sts"
 )
@@ -65,6 +68,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 
+	vpcs := &vpc.Service{Store: d.Store, Zones: platform.ServedZones, Now: cfg.Clock.Now}
+	imgs := &images.Service{Store: d.Store, Now: cfg.Clock.Now}
+	for _, region := range cfg.Regions {
+		if err := imgs.EnsureBuiltins(ctx, region); err != nil {
+			return nil, fmt.Errorf("register built-in images: %w", err)
+		}
+	}
+
 	metrics := api.NewMetrics()
 	var throttle *api.Throttle
 	if cfg.Throttle {
@@ -72,7 +83,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	front := api.New(api.Config{
 		Services: map[string]*api.Service{
-			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions}),
+			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs}),
 			"sts": sts.Service(),
 		},
 		Regions:  cfg.Regions,

@@ -6,9 +6,11 @@ package ec2
 import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/tags"
+	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
 
@@ -16,6 +18,8 @@ import (
 type Deps struct {
 	Store   *store.Store
 	Regions []string
+	VPCs    *vpc.Service
+	Images  *images.Service
 }
 
 // Service returns the EC2 service with every action Kumo serves.
@@ -23,6 +27,8 @@ func Service(d Deps) *api.Service {
 	kp := &keypairs.Handlers{Store: d.Store}
 	tg := &tags.Handlers{Store: d.Store}
 	rg := &platform.Handlers{Served: d.Regions}
+	vp := &vpc.Handlers{VPCs: d.VPCs}
+	im := &images.Handlers{Images: d.Images}
 	const (
 		read  = api.ThrottleNonMutating
 		write = api.ThrottleMutating
@@ -41,6 +47,12 @@ func Service(d Deps) *api.Service {
 			"ImportKeyPair":    {Handler: api.Op(kp.ImportKeyPair), Throttle: write},
 			"DescribeKeyPairs": {Handler: api.Op(kp.DescribeKeyPairs), Throttle: read},
 			"DeleteKeyPair":    {Handler: api.Op(kp.DeleteKeyPair), Throttle: write},
+			// Images.
+			"DescribeImages": {Handler: api.Op(im.DescribeImages), Throttle: read},
+			// VPC networking.
+			"DescribeVpcs":           {Handler: api.Op(vp.DescribeVpcs), Throttle: read},
+			"DescribeSubnets":        {Handler: api.Op(vp.DescribeSubnets), Throttle: read},
+			"DescribeSecurityGroups": {Handler: api.Op(vp.DescribeSecurityGroups), Throttle: read},
 			// Tags on any resource.
 			"CreateTags":   {Handler: api.Op(tg.CreateTags), Throttle: write},
 			"DeleteTags":   {Handler: api.Op(tg.DeleteTags), Throttle: write},

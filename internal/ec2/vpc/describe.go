@@ -1,0 +1,213 @@
+package vpc
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/kumo-cloud/kumo/internal/api"
+	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/describe"
+	"github.com/kumo-cloud/kumo/internal/ec2/filter"
+	"github.com/kumo-cloud/kumo/internal/ec2/paging"
+	"github.com/kumo-cloud/kumo/internal/ec2/tags"
+)
+
+// Handlers serves the VPC family's actions.
+type Handlers struct {
+	VPCs *Service
+}
+
+// DescribeVpcs lists the account's VPCs (its default VPC exists from the first call).
+func (h *Handlers) DescribeVpcs(ctx context.Context, r *api.Request, in *ec2api.DescribeVpcsRequest) (*ec2api.DescribeVpcsResult, error) {
+	fs, err := filter.FromWire(in.Filters, []string{"cidr", "cidr-block-association.cidr-block", "cidr-block-association.association-id",
+		"cidr-block-association.state", "dhcp-options-id", "is-default", "owner-id", "state", "vpc-id"}, true)
+	if err != nil {
+		return nil, err
+	}
+	q := describe.Query[VPC]{Kind: VPCKind, IDs: in.VpcIds, Filters: fs, MinPage: 5, MaxPage: 1000,
+		Page: paging.Request{Op: "DescribeVpcs", MaxResults: in.MaxResults, NextToken: in.NextToken},
+		ID:   func(v *VPC) string { return v.ID }, Tags: func(v *VPC) map[string]string { return v.Tags },
+		Fields: func(v *VPC) filter.Fields {
+			return filter.Values(map[string][]string{
+				"cidr": {v.CIDR.String()}, "cidr-block-association.cidr-block": {v.CIDR.String()},
+				"cidr-block-association.association-id": {v.CIDRAssociation}, "cidr-block-association.state": {"associated"},
+				"dhcp-options-id": {v.DHCPOptionsID}, "is-default": {strconv.FormatBool(v.IsDefault)},
+				"owner-id": {v.Account}, "state": {"available"}, "vpc-id": {v.ID},
+			})
+		}}
+	if err := q.CheckIDs(); err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(in.DryRun); err != nil {
+		return nil, err
+	}
+	if _, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID); err != nil {
+		return nil, err
+	}
+	all, err := h.VPCs.VPCs(ctx, r.Region, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := q.Run(all)
+	if err != nil {
+		return nil, err
+	}
+	out := &ec2api.DescribeVpcsResult{Vpcs: []ec2api.Vpc{}, NextToken: next}
+	for _, v := range page {
+		out.Vpcs = append(out.Vpcs, ec2api.Vpc{
+			CidrBlock: aws.String(v.CIDR.String()), DhcpOptionsId: aws.String(v.DHCPOptionsID), State: aws.String("available"),
+			VpcId: aws.String(v.ID), OwnerId: aws.String(v.Account), InstanceTenancy: aws.String(v.InstanceTenancy),
+			IsDefault: aws.Bool(v.IsDefault), Tags: tags.ToWire(v.Tags),
+			CidrBlockAssociationSet: []ec2api.VpcCidrBlockAssociation{{
+				AssociationId: aws.String(v.CIDRAssociation), CidrBlock: aws.String(v.CIDR.String()),
+				CidrBlockState: &ec2api.VpcCidrBlockState{State: aws.String("associated")},
+			}},
+		})
+	}
+	return out, nil
+}
+
+// DescribeSubnets lists the account's subnets.
+func (h *Handlers) DescribeSubnets(ctx context.Context, r *api.Request, in *ec2api.DescribeSubnetsRequest) (*ec2api.DescribeSubnetsResult, error) {
+	fs, err := filter.FromWire(in.Filters, []string{"availability-zone", "availability-zone-id", "available-ip-address-count",
+		"cidr", "cidr-block", "cidrBlock", "default-for-az", "map-public-ip-on-launch", "owner-id", "state", "subnet-id", "vpc-id", "subnet-arn"}, true)
+	if err != nil {
+		return nil, err
+	}
+	q := describe.Query[Subnet]{Kind: SubnetKind, IDs: in.SubnetIds, Filters: fs, MinPage: 5, MaxPage: 1000,
+		Page: paging.Request{Op: "DescribeSubnets", MaxResults: in.MaxResults, NextToken: in.NextToken},
+		ID:   func(s *Subnet) string { return s.ID }, Tags: func(s *Subnet) map[string]string { return s.Tags },
+		Fields: func(s *Subnet) filter.Fields {
+			c := s.CIDR.String()
+			return filter.Values(map[string][]string{
+				"availability-zone": {s.AvailabilityZone}, "availability-zone-id": {s.AvailabilityZoneID},
+				"cidr": {c}, "cidr-block": {c}, "cidrBlock": {c}, "default-for-az": {strconv.FormatBool(s.DefaultForAZ)},
+				"map-public-ip-on-launch": {strconv.FormatBool(s.MapPublicIPOnLaunch)}, "owner-id": {s.Account},
+				"state": {"available"}, "subnet-id": {s.ID}, "vpc-id": {s.VPCID}, "subnet-arn": {subnetARN(s)},
+			})
+		}}
+	if err := q.CheckIDs(); err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(in.DryRun); err != nil {
+		return nil, err
+	}
+	if _, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID); err != nil {
+		return nil, err
+	}
+	all, err := h.VPCs.Subnets(ctx, r.Region, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := q.Run(all)
+	if err != nil {
+		return nil, err
+	}
+	out := &ec2api.DescribeSubnetsResult{Subnets: []ec2api.Subnet{}, NextToken: next}
+	for _, s := range page {
+		free, err := h.VPCs.FreeCount(ctx, r.Region, &s)
+		if err != nil {
+			return nil, err
+		}
+		out.Subnets = append(out.Subnets, ec2api.Subnet{
+			AvailabilityZone: aws.String(s.AvailabilityZone), AvailabilityZoneId: aws.String(s.AvailabilityZoneID),
+			AvailableIpAddressCount: aws.Int32(int32(free)), CidrBlock: aws.String(s.CIDR.String()),
+			DefaultForAz: aws.Bool(s.DefaultForAZ), MapPublicIpOnLaunch: aws.Bool(s.MapPublicIPOnLaunch),
+			MapCustomerOwnedIpOnLaunch: aws.Bool(false), State: aws.String("available"), SubnetId: aws.String(s.ID),
+			VpcId: aws.String(s.VPCID), OwnerId: aws.String(s.Account), AssignIpv6AddressOnCreation: aws.Bool(false),
+			Tags: tags.ToWire(s.Tags), SubnetArn: aws.String(subnetARN(&s)), EnableDns64: aws.Bool(false), Ipv6Native: aws.Bool(false),
+		})
+	}
+	return out, nil
+}
+
+func subnetARN(s *Subnet) string {
+	return "arn:aws:ec2:" + s.Region + ":" + s.Account + ":subnet/" + s.ID
+}
+
+// DescribeSecurityGroups lists the account's security groups.
+func (h *Handlers) DescribeSecurityGroups(ctx context.Context, r *api.Request, in *ec2api.DescribeSecurityGroupsRequest) (*ec2api.DescribeSecurityGroupsResult, error) {
+	fs, err := filter.FromWire(in.Filters, []string{"description", "group-id", "group-name", "owner-id", "vpc-id"}, true)
+	if err != nil {
+		return nil, err
+	}
+	q := describe.Query[SecurityGroup]{Kind: GroupKind, IDs: in.GroupIds, Filters: fs, MinPage: 5, MaxPage: 1000,
+		Page: paging.Request{Op: "DescribeSecurityGroups", MaxResults: in.MaxResults, NextToken: in.NextToken},
+		ID:   func(g *SecurityGroup) string { return g.ID }, Tags: func(g *SecurityGroup) map[string]string { return g.Tags },
+		Fields: func(g *SecurityGroup) filter.Fields {
+			return filter.Values(map[string][]string{"description": {g.Description}, "group-id": {g.ID},
+				"group-name": {g.Name}, "owner-id": {g.Account}, "vpc-id": {g.VPCID}})
+		}}
+	if err := q.CheckIDs(); err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(in.DryRun); err != nil {
+		return nil, err
+	}
+	def, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := h.VPCs.Groups(ctx, r.Region, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.GroupNames) > 0 {
+		// Names are looked up in the default VPC, as on AWS.
+		names := map[string]bool{}
+		for _, g := range all {
+			if g.VPCID == def.ID {
+				names[g.Name] = true
+			}
+		}
+		for _, n := range in.GroupNames {
+			if !names[n] {
+				return nil, awserrGroupName(n)
+			}
+		}
+		want := map[string]bool{}
+		for _, n := range in.GroupNames {
+			want[n] = true
+		}
+		var sel []SecurityGroup
+		for _, g := range all {
+			if g.VPCID == def.ID && want[g.Name] {
+				sel = append(sel, g)
+			}
+		}
+		all = sel
+	}
+	page, next, err := q.Run(all)
+	if err != nil {
+		return nil, err
+	}
+	out := &ec2api.DescribeSecurityGroupsResult{SecurityGroups: []ec2api.SecurityGroup{}, NextToken: next}
+	for _, g := range page {
+		out.SecurityGroups = append(out.SecurityGroups, ec2api.SecurityGroup{
+			Description: aws.String(g.Description), GroupName: aws.String(g.Name), OwnerId: aws.String(g.Account),
+			GroupId: aws.String(g.ID), VpcId: aws.String(g.VPCID), Tags: tags.ToWire(g.Tags),
+			IpPermissions: permissions(g.Ingress, g.Account), IpPermissionsEgress: permissions(g.Egress, g.Account),
+		})
+	}
+	return out, nil
+}
+
+func permissions(rules []Rule, account string) []ec2api.IpPermission {
+	out := []ec2api.IpPermission{}
+	for _, r := range rules {
+		p := ec2api.IpPermission{IpProtocol: aws.String(r.Protocol)}
+		if r.Protocol != "-1" {
+			p.FromPort, p.ToPort = aws.Int32(r.FromPort), aws.Int32(r.ToPort)
+		}
+		for _, c := range r.CIDRs {
+			p.IpRanges = append(p.IpRanges, ec2api.IpRange{CidrIp: aws.String(c)})
+		}
+		for _, g := range r.Groups {
+			p.UserIdGroupPairs = append(p.UserIdGroupPairs, ec2api.UserIdGroupPair{GroupId: aws.String(g), UserId: aws.String(account)})
+		}
+		out = append(out, p)
+	}
+	return out
+}
