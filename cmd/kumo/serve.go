@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -22,8 +23,17 @@ func serve(args []string) error {
 	etcd := fs.String("etcd", "", "comma-separated endpoints of an external etcd cluster (default: embedded)")
 	fs.BoolVar(&cfg.Throttle, "throttle", cfg.Throttle, "enforce AWS's per-account API request-rate limits")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	pool := fs.String("public-pool", cfg.PublicPool.String(), "IPv4 range public addresses come from (reachable from this host only)")
+	fs.Float64Var(&cfg.CPURatio, "cpu-ratio", cfg.CPURatio, "vCPUs instances may hold per host CPU")
+	fs.Float64Var(&cfg.MemoryRatio, "memory-ratio", cfg.MemoryRatio, "instance memory allowed per byte of host memory (guests touch only what they use)")
+	fs.StringVar(&cfg.HostName, "host-name", cfg.HostName, "name of this host in placement")
+	fs.StringVar(&cfg.ImageDir, "image-dir", "", "cache of the built-in images (default DATA_DIR/images)")
 	_ = fs.Parse(args)
 
+	var err error
+	if cfg.PublicPool, err = netip.ParsePrefix(*pool); err != nil {
+		return fmt.Errorf("--public-pool %q: %w", *pool, err)
+	}
 	cfg.Regions = splitList(*regions)
 	cfg.Etcd = splitList(*etcd)
 	cfg.RootAccessKeyID = os.Getenv("KUMO_ROOT_ACCESS_KEY_ID")

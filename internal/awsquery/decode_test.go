@@ -154,6 +154,8 @@ func TestDecodeEC2(t *testing.T) {
 			wantErr: "UnknownParameter: The parameter InstanceId.x is not recognized"},
 		{name: "index over the cap", query: "InstanceId.10001=i-1", newIn: instances,
 			wantErr: "InvalidParameterValue: Index 10001 of parameter InstanceId exceeds the limit of 10000."},
+		{name: "huge index", query: "InstanceId.99999999999999999999999=i-1", newIn: instances,
+			wantErr: "InvalidParameterValue: Index 99999999999999999999999 of parameter InstanceId exceeds the limit of 10000."},
 		{name: "scalar with children", query: "MaxResults.1=5", newIn: instances,
 			wantErr: "UnknownParameter: The parameter MaxResults.1 is not recognized"},
 		{name: "structure with a value", query: runInstances + "Placement=x", newIn: run,

@@ -36,7 +36,7 @@ func indexes(n *node, path string) ([]indexed, *awserr.Error) {
 			return nil, awserr.UnknownParameter(echo(join(path, name)))
 		}
 		if i > maxListIndex {
-			return nil, awserr.InvalidParameterValue("Index %d of parameter %s exceeds the limit of %d.", i, echo(path), maxListIndex)
+			return nil, awserr.InvalidParameterValue("Index %s of parameter %s exceeds the limit of %d.", echo(name), echo(path), maxListIndex)
 		}
 		out = append(out, indexed{i, name, kid})
 	}
@@ -44,10 +44,11 @@ func indexes(n *node, path string) ([]indexed, *awserr.Error) {
 	return out, nil
 }
 
-// parseIndex accepts 1, 2, … but not 0, 01, +1 or anything longer than the
-// limit needs, so that two spellings never name the same element.
+// parseIndex accepts 1, 2, … but not 0, 01 or +1, so that two spellings never
+// name the same element. Long digit strings saturate instead of overflowing,
+// so every all-digit index past the cap gets the same error.
 func parseIndex(s string) (int, bool) {
-	if s == "" || len(s) > 6 || s[0] == '0' {
+	if s == "" || s[0] == '0' {
 		return 0, false
 	}
 	i := 0
@@ -55,7 +56,9 @@ func parseIndex(s string) (int, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		i = i*10 + int(c-'0')
+		if i <= maxListIndex {
+			i = i*10 + int(c-'0')
+		}
 	}
 	return i, true
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 
 	"github.com/kumo-cloud/kumo/internal/catalog"
 	"github.com/kumo-cloud/kumo/internal/clock"
+	"github.com/kumo-cloud/kumo/internal/ec2/instances"
+	"github.com/kumo-cloud/kumo/internal/netplane"
 )
 
 // Config is the configuration of `kumo serve`.
@@ -29,6 +32,24 @@ type Config struct {
 	// root key on first start (KUMO_ROOT_ACCESS_KEY_ID / _SECRET_ACCESS_KEY).
 	RootAccessKeyID, RootSecretAccessKey string
 
+	// HostName names this host in instance records (placement).
+	HostName string
+	// CPURatio and MemoryRatio overcommit the host: instances may hold this
+	// many times its vCPUs and memory.
+	CPURatio, MemoryRatio float64
+	// Quotas are the per-account On-Demand vCPU quotas by instance family group.
+	Quotas map[string]int64
+	// PublicPool is where public IPv4 addresses come from.
+	PublicPool netip.Prefix
+	// NetPrefix starts the names of Kumo's network namespaces and host links.
+	NetPrefix string
+	// ImageDir caches the built-in images (default DataDir/images).
+	ImageDir string
+	// PrebuildImages builds kumo-minimal at start instead of at first launch.
+	PrebuildImages bool
+	// Agent runs the host agent (VMs); off only for API-only tests.
+	Agent bool
+
 	Clock clock.Clock
 	Log   *slog.Logger
 }
@@ -44,8 +65,15 @@ func DefaultConfig() Config {
 		DataDir:  filepath.Join(home, ".kumo"),
 		Regions:  []string{"us-east-1"},
 		Throttle: true,
-		Clock:    clock.Real{},
-		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		HostName: hostName(),
+		CPURatio: 16, MemoryRatio: 1.5,
+		Quotas:         instances.DefaultQuotas(),
+		PublicPool:     netplane.DefaultPublicPool,
+		NetPrefix:      netplane.DefaultPrefix,
+		PrebuildImages: true,
+		Agent:          true,
+		Clock:          clock.Real{},
+		Log:            slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
 }
 
@@ -68,6 +96,21 @@ func (c *Config) Validate() error {
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		return fmt.Errorf("set both KUMO_ROOT_ACCESS_KEY_ID and KUMO_ROOT_SECRET_ACCESS_KEY, or neither")
 	}
+	if c.CPURatio <= 0 || c.MemoryRatio <= 0 {
+		return fmt.Errorf("allocation ratios must be positive (cpu %v, memory %v)", c.CPURatio, c.MemoryRatio)
+	}
+	if !c.PublicPool.IsValid() || !c.PublicPool.Addr().Is4() {
+		return fmt.Errorf("--public-pool %v: want an IPv4 prefix such as 198.18.0.0/16", c.PublicPool)
+	}
+	if c.ImageDir == "" {
+		c.ImageDir = filepath.Join(c.DataDir, "images")
+	}
+	if c.HostName == "" {
+		c.HostName = hostName()
+	}
+	if c.Quotas == nil {
+		c.Quotas = instances.DefaultQuotas()
+	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
@@ -78,6 +121,14 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) etcdDir() string { return filepath.Join(c.DataDir, "etcd") }
+
+func hostName() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "local"
+	}
+	return h
+}
 
 // CredentialsPath is where the operator's root key is written.
 func (c *Config) CredentialsPath() string { return filepath.Join(c.DataDir, "credentials") }

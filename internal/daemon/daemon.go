@@ -11,11 +11,15 @@ import (
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/accounts"
+	"github.com/kumo-cloud/kumo/internal/agent"
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/ec2"
+	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
+	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/store"
 	"github.com/kumo-cloud/kumo/internal/sts"
 )
@@ -31,6 +35,10 @@ type Daemon struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:8773.
 	URL string
 
+	agent     *agent.Agent
+	plane     *netplane.Plane
+	stopAgent context.CancelFunc
+	agentDone chan struct{}
 	listener  net.Listener
 	http      *http.Server
 	done      chan error
@@ -76,6 +84,27 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		}
 	}
 
+	insts := &instances.Store{S: d.Store}
+	ih := &instances.Handlers{
+		Instances: insts, Raw: d.Store, VPCs: vpcs, Images: imgs,
+		Idem:     &idempotency.Keeper{Store: d.Store},
+		Capacity: hostCapacity(&cfg), Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
+	}
+	if cfg.Agent {
+		actx, cancel := context.WithCancel(context.Background())
+		d.agent, err = d.startAgent(actx, vpcs, imgs, insts)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		d.stopAgent, d.agentDone = cancel, make(chan struct{})
+		ih.Console, ih.Kick = d.agent.Console, d.agent.Kick
+		go func() {
+			defer close(d.agentDone)
+			d.agent.Run(actx)
+		}()
+	}
+
 	metrics := api.NewMetrics()
 	var throttle *api.Throttle
 	if cfg.Throttle {
@@ -83,7 +112,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	front := api.New(api.Config{
 		Services: map[string]*api.Service{
-			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs}),
+			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih}),
 			"sts": sts.Service(),
 		},
 		Regions:  cfg.Regions,
@@ -127,7 +156,17 @@ func (d *Daemon) Close() error {
 	d.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d.closeErr = errors.Join(d.http.Shutdown(ctx), d.Store.Close())
+		err := d.http.Shutdown(ctx)
+		// The agent stops; the VMs it runs keep running and are adopted at the
+		// next start.
+		if d.stopAgent != nil {
+			d.stopAgent()
+			<-d.agentDone
+		}
+		if d.plane != nil {
+			err = errors.Join(err, d.plane.Close())
+		}
+		d.closeErr = errors.Join(err, d.Store.Close())
 	})
 	return d.closeErr
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
+	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/tags"
@@ -20,6 +21,8 @@ type Deps struct {
 	Regions []string
 	VPCs    *vpc.Service
 	Images  *images.Service
+	// Instances serves the instance actions (its fields wire the host agent in).
+	Instances *instances.Handlers
 }
 
 // Service returns the EC2 service with every action Kumo serves.
@@ -29,6 +32,7 @@ func Service(d Deps) *api.Service {
 	rg := &platform.Handlers{Served: d.Regions}
 	vp := &vpc.Handlers{VPCs: d.VPCs}
 	im := &images.Handlers{Images: d.Images}
+	in := d.Instances
 	const (
 		read  = api.ThrottleNonMutating
 		write = api.ThrottleMutating
@@ -47,6 +51,18 @@ func Service(d Deps) *api.Service {
 			"ImportKeyPair":    {Handler: api.Op(kp.ImportKeyPair), Throttle: write},
 			"DescribeKeyPairs": {Handler: api.Op(kp.DescribeKeyPairs), Throttle: read},
 			"DeleteKeyPair":    {Handler: api.Op(kp.DeleteKeyPair), Throttle: write},
+			// Instances.
+			"RunInstances":                  {Handler: api.Op(in.RunInstances), Throttle: api.ThrottleRunInstances},
+			"DescribeInstances":             {Handler: api.Op(in.DescribeInstances), Throttle: read},
+			"DescribeInstanceStatus":        {Handler: api.Op(in.DescribeInstanceStatus), Throttle: read},
+			"StartInstances":                {Handler: api.Op(in.StartInstances), Throttle: write},
+			"StopInstances":                 {Handler: api.Op(in.StopInstances), Throttle: write},
+			"RebootInstances":               {Handler: api.Op(in.RebootInstances), Throttle: write},
+			"TerminateInstances":            {Handler: api.Op(in.TerminateInstances), Throttle: api.ThrottleResourceIntensive},
+			"GetConsoleOutput":              {Handler: api.Op(in.GetConsoleOutput), Throttle: read},
+			"ModifyInstanceAttribute":       {Handler: api.Op(in.ModifyInstanceAttribute), Throttle: write},
+			"DescribeInstanceAttribute":     {Handler: api.Op(in.DescribeInstanceAttribute), Throttle: read},
+			"ModifyInstanceMetadataOptions": {Handler: api.Op(in.ModifyInstanceMetadataOptions), Throttle: write},
 			// Images.
 			"DescribeImages": {Handler: api.Op(im.DescribeImages), Throttle: read},
 			// VPC networking.

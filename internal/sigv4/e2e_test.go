@@ -59,7 +59,13 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.last = res
 		e.mu.Unlock()
 	}
-	if e.service == "ec2" {
+	// Answer in the protocol of the service the request claims, as the API
+	// front does; fall back to the endpoint's own when nothing was claimed.
+	service := e.service
+	if res != nil {
+		service = res.Service
+	}
+	if service == "ec2" {
 		writeEC2(w, EC2Error(err))
 	} else {
 		writeQuery(w, QueryError(err))

@@ -27,11 +27,12 @@ import (
 // any other error is passed through as a server fault.
 type SecretLookup func(ctx context.Context, accessKeyID string) (secret string, err error)
 
-// Result is who signed a verified request, and for what.
+// Result is who signed a request, and for what.
 //
-// Verify proves only that the holder of the secret signed this request for the
-// scope below; the caller must still check that Service and Region are ones it
-// serves, and that SessionToken is valid for AccessKeyID.
+// A Result returned without error proves only that the holder of the secret
+// signed this request for the scope below; the caller must still check that
+// Service and Region are ones it serves, and that SessionToken is valid for
+// AccessKeyID. A Result returned with an error proves nothing (see Verify).
 type Result struct {
 	AccessKeyID  string
 	Region       string    // from the credential scope
@@ -48,6 +49,12 @@ const unsignedPayload = "UNSIGNED-PAYLOAD"
 // (already read by the caller; the caller restores r.Body). now is the server's
 // time, injected for tests.
 //
+// On success it returns who signed. On failure the Result is nil until the
+// signature has been read; after that (expired, unknown key, bad body hash,
+// wrong signature) it is what the request claims, unverified, so the caller can
+// answer in the protocol of the claimed service: an STS client cannot parse an
+// EC2 error. Never authorize anything from a Result that came with an error.
+//
 // The checks run cheapest first: the form of the signature, then the time
 // window, then the secret lookup, then the HMAC.
 func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, lookup SecretLookup) (*Result, error) {
@@ -59,20 +66,28 @@ func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, lo
 	if err != nil {
 		return nil, fmt.Errorf("verify %s %q: %w", r.Method, clip(r.URL.Path), err)
 	}
-	if err := checkTime(req, now); err != nil {
-		return nil, fmt.Errorf("verify %q: %w", clip(req.auth.Credential.AccessKeyID), err)
-	}
 	cred := req.auth.Credential
+	claimed := &Result{
+		AccessKeyID:  cred.AccessKeyID,
+		Region:       cred.Region,
+		Service:      cred.Service,
+		SessionToken: req.token,
+		SignedAt:     req.signedAt.UTC(),
+		Presigned:    req.presigned,
+	}
+	if err := checkTime(req, now); err != nil {
+		return claimed, fmt.Errorf("verify %q: %w", clip(cred.AccessKeyID), err)
+	}
 	secret, err := lookup(ctx, cred.AccessKeyID)
 	if err != nil {
 		if errors.Is(err, ErrUnknownKey) {
-			return nil, fmt.Errorf("verify %q: %w", clip(cred.AccessKeyID), err)
+			return claimed, fmt.Errorf("verify %q: %w", clip(cred.AccessKeyID), err)
 		}
-		return nil, fmt.Errorf("verify %q: look up secret: %w", clip(cred.AccessKeyID), err)
+		return claimed, fmt.Errorf("verify %q: look up secret: %w", clip(cred.AccessKeyID), err)
 	}
 	hashes, err := payloadHashes(r, body, req.presigned)
 	if err != nil {
-		return nil, fmt.Errorf("verify %q: %w", clip(cred.AccessKeyID), err)
+		return claimed, fmt.Errorf("verify %q: %w", clip(cred.AccessKeyID), err)
 	}
 
 	skip := ""
@@ -87,17 +102,10 @@ func Verify(ctx context.Context, r *http.Request, body []byte, now time.Time, lo
 		cr := canonicalRequest(r.Method, uri, cq, ch, req.auth.SignedHeaders, h)
 		sig := hmacSHA256(key, stringToSign(req.amzDate, cred.scope(), cr))
 		if hmac.Equal(sig, req.auth.Signature) {
-			return &Result{
-				AccessKeyID:  cred.AccessKeyID,
-				Region:       cred.Region,
-				Service:      cred.Service,
-				SessionToken: req.token,
-				SignedAt:     req.signedAt.UTC(),
-				Presigned:    req.presigned,
-			}, nil
+			return claimed, nil
 		}
 	}
-	return nil, fmt.Errorf("verify %q for %q: %w", clip(cred.AccessKeyID), clip(cred.scope()), ErrSignatureMismatch)
+	return claimed, fmt.Errorf("verify %q for %q: %w", clip(cred.AccessKeyID), clip(cred.scope()), ErrSignatureMismatch)
 }
 
 // checkTime enforces the window AWS enforces: a header signature within

@@ -5,8 +5,11 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +36,20 @@ type Option func(*daemon.Config)
 // WithClock injects a clock.
 func WithClock(c clock.Clock) Option { return func(cfg *daemon.Config) { cfg.Clock = c } }
 
+// WithAgent runs the host agent, so launched instances become real VMs. The
+// built-in images are cached across tests in one directory under the system
+// temp dir, and network names get a prefix unique to the test.
+func WithAgent() Option {
+	return func(cfg *daemon.Config) {
+		cfg.Agent = true
+		cfg.ImageDir = filepath.Join(os.TempDir(), "kumo-test-images")
+		cfg.NetPrefix = fmt.Sprintf("kt%04d", rand.IntN(10000))
+	}
+}
+
+// WithConfig changes the daemon configuration directly.
+func WithConfig(f func(*daemon.Config)) Option { return Option(f) }
+
 // WithThrottle turns the API rate limits on (they are off in tests by default).
 func WithThrottle() Option { return func(cfg *daemon.Config) { cfg.Throttle = true } }
 
@@ -43,6 +60,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.Throttle = false
+	cfg.Agent = false // API-only unless WithAgent
+	cfg.PrebuildImages = false
 	cfg.Log = slog.New(slog.DiscardHandler)
 	if os.Getenv("KUMO_TEST_LOG") != "" {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))

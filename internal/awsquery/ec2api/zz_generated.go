@@ -120,6 +120,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifyInstanceAttributeRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"ModifyInstanceMetadataOptions": {
+			Name:      "ModifyInstanceMetadataOptions",
+			NewInput:  func() any { return new(ModifyInstanceMetadataOptionsRequest) },
+			NewOutput: func() any { return new(ModifyInstanceMetadataOptionsResult) },
+		},
 		"RebootInstances": {
 			Name:      "RebootInstances",
 			NewInput:  func() any { return new(RebootInstancesRequest) },
@@ -1830,6 +1835,23 @@ type ModifyInstanceAttributeRequest struct {
 	UserData                          *BlobAttributeValue                       `aws:"UserData,loc=userData"`
 	Value                             *string                                   `aws:"Value,loc=value"`
 	DisableApiStop                    *AttributeBooleanValue                    `aws:"DisableApiStop"`
+}
+
+// ModifyInstanceMetadataOptionsRequest is the input of ModifyInstanceMetadataOptions.
+type ModifyInstanceMetadataOptionsRequest struct {
+	InstanceId              *string `aws:"InstanceId,req"`
+	HttpTokens              *string `aws:"HttpTokens"`
+	HttpPutResponseHopLimit *int32  `aws:"HttpPutResponseHopLimit"`
+	HttpEndpoint            *string `aws:"HttpEndpoint"`
+	DryRun                  *bool   `aws:"DryRun"`
+	HttpProtocolIpv6        *string `aws:"HttpProtocolIpv6"`
+	InstanceMetadataTags    *string `aws:"InstanceMetadataTags"`
+}
+
+// ModifyInstanceMetadataOptionsResult is the output of ModifyInstanceMetadataOptions.
+type ModifyInstanceMetadataOptionsResult struct {
+	InstanceId              *string                          `aws:"InstanceId,loc=instanceId"`
+	InstanceMetadataOptions *InstanceMetadataOptionsResponse `aws:"InstanceMetadataOptions,loc=instanceMetadataOptions"`
 }
 
 // Monitoring is the model shape Monitoring.

@@ -8,13 +8,13 @@ import (
 
 // file is everything emit needs, resolved and sorted.
 type file struct {
-	Pkg, ModelPath                     string
+	Pkg, ModelPath                    string
 	SvcName, Protocol, APIVersion, NS string
-	Structs                            []*goStruct
-	Enums                              []*goEnum
-	Ops                                []goOp
-	Known                              []string
-	UsesTime                           bool
+	Structs                           []*goStruct
+	Enums                             []*goEnum
+	Ops                               []goOp
+	Known                             []string
+	UsesTime                          bool
 }
 
 type goStruct struct {

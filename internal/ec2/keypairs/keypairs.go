@@ -102,3 +102,16 @@ func (h *Handlers) byID(ctx context.Context, region, account, id string) (*KeyPa
 func (h *Handlers) list(ctx context.Context, region, account string) ([]KeyPair, error) {
 	return store.ListAll[KeyPair](ctx, h.Store, Kind.ListPrefix(region, account))
 }
+
+// Lookup returns the account's key pair with the given name, or
+// InvalidKeyPair.NotFound. RunInstances uses it to copy the public key.
+func Lookup(ctx context.Context, s *store.Store, region, account, name string) (*KeyPair, error) {
+	kp, _, err := (&Handlers{Store: s}).byName(ctx, region, account, name)
+	if err != nil {
+		return nil, err
+	}
+	if kp == nil {
+		return nil, awserr.BadRequest("InvalidKeyPair.NotFound", "The key pair '%s' does not exist", name)
+	}
+	return kp, nil
+}

@@ -1,0 +1,43 @@
+// Command kumo-guest-agent is the one compiled helper inside kumo-minimal. The
+// image is otherwise busybox and dropbear, and neither can do two things an EC2
+// guest needs:
+//
+//   - talk IMDSv2 (busybox wget sends neither PUT nor custom headers), done by
+//     "kumo-guest-agent imds";
+//   - give ec2-user root as EC2 images do with passwordless sudo (Debian's
+//     sudo drags in PAM), done when the binary is called as "sudo".
+//
+// Kumo builds it at image-build time with CGO_ENABLED=0 and only the standard
+// library, so it runs on the bare image with no shared libraries. It is kept in
+// this module so that go vet and go test cover it; guest.Build compiles a copy
+// of these files in a scratch module.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	if filepath.Base(os.Args[0]) == "sudo" {
+		os.Exit(sudoMain(os.Args[1:]))
+	}
+	if len(os.Args) < 2 {
+		usage()
+	}
+	switch os.Args[1] {
+	case "imds":
+		os.Exit(imdsMain(os.Args[2:]))
+	case "sudo":
+		os.Exit(sudoMain(os.Args[2:]))
+	default:
+		usage()
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: kumo-guest-agent imds [-addr host:port] [-wait dur] -out DIR PATH...")
+	fmt.Fprintln(os.Stderr, "       sudo [-i|-s] [-u root] [--] COMMAND [ARG...]")
+	os.Exit(2)
+}

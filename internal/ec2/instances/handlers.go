@@ -1,0 +1,37 @@
+package instances
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
+	"github.com/kumo-cloud/kumo/internal/ec2/images"
+	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/store"
+)
+
+// Handlers serves the instance actions.
+type Handlers struct {
+	Instances *Store
+	Raw       *store.Store
+	VPCs      *vpc.Service
+	Images    *images.Service
+	Idem      *idempotency.Keeper
+	// Capacity is the local host's; Quotas the per-account vCPU limits by group.
+	Capacity Capacity
+	Quotas   map[string]int64
+	// PublicPool is where public IPv4 addresses come from.
+	PublicPool netip.Prefix
+	// Console returns what an instance's serial console printed.
+	Console func(ctx context.Context, id string) ([]byte, error)
+	// Kick wakes the host agent after a change (it also polls).
+	Kick func()
+	Now  func() time.Time
+}
+
+func (h *Handlers) kick() {
+	if h.Kick != nil {
+		h.Kick()
+	}
+}

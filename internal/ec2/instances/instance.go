@@ -1,0 +1,209 @@
+// Package instances serves the EC2 instance API: RunInstances, DescribeInstances,
+// the lifecycle calls, status, console output and attributes. Handlers record
+// the desired state in etcd and answer; the host agent converges the real VM and
+// writes the observed state back into the same record.
+package instances
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/kumo-cloud/kumo/internal/awserr"
+	"github.com/kumo-cloud/kumo/internal/ec2/resource"
+	"github.com/kumo-cloud/kumo/internal/store"
+)
+
+// Kind is the instance resource kind.
+var Kind = resource.Kind{Type: "instance", Prefix: "i", Store: "instance", Noun: "instance",
+	NotFound: "InvalidInstanceID.NotFound", Malformed: "InvalidInstanceID.Malformed"}
+
+// VolumeKind names root volumes (the EBS API comes later; ids are real now).
+var VolumeKind = resource.Kind{Type: "volume", Prefix: "vol", Store: "volume", Noun: "volume",
+	NotFound: "InvalidVolume.NotFound", Malformed: "InvalidVolume.Malformed"}
+
+func init() { resource.Register(Kind) }
+
+// State is an instance state name; Code is its EC2 state code.
+type State string
+
+// The EC2 instance states.
+const (
+	Pending      State = "pending"
+	Running      State = "running"
+	ShuttingDown State = "shutting-down"
+	Terminated   State = "terminated"
+	Stopping     State = "stopping"
+	Stopped      State = "stopped"
+)
+
+// Code returns the EC2 state code (the low byte of InstanceState.Code).
+func (s State) Code() int32 {
+	return map[State]int32{Pending: 0, Running: 16, ShuttingDown: 32, Terminated: 48, Stopping: 64, Stopped: 80}[s]
+}
+
+// Reason is a StateReason.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// MetadataOptions are the instance's IMDS settings.
+type MetadataOptions struct {
+	HTTPTokens   string `json:"httpTokens"`   // optional | required
+	HopLimit     int32  `json:"hopLimit"`     // 1..64
+	HTTPEndpoint string `json:"httpEndpoint"` // enabled | disabled
+	Tags         string `json:"tags"`         // enabled | disabled
+}
+
+// RootDevice is the instance's root EBS volume.
+type RootDevice struct {
+	VolumeID            string    `json:"volumeId"`
+	DeviceName          string    `json:"deviceName"`
+	SizeGiB             int32     `json:"sizeGiB"`
+	VolumeType          string    `json:"volumeType"`
+	DeleteOnTermination bool      `json:"deleteOnTermination"`
+	AttachTime          time.Time `json:"attachTime"`
+}
+
+// GroupRef names a security group of an interface (names never change).
+type GroupRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Instance is the stored record of an instance.
+type Instance struct {
+	resource.Meta
+	ReservationID    string          `json:"reservationId"`
+	ImageID          string          `json:"imageId"`
+	InstanceType     string          `json:"instanceType"`
+	VCPUs            int32           `json:"vcpus"`
+	MemoryMiB        int64           `json:"memoryMiB"`
+	KeyName          string          `json:"keyName,omitempty"`
+	PublicKey        string          `json:"publicKey,omitempty"` // copied at launch, as EC2 does
+	AvailabilityZone string          `json:"availabilityZone"`
+	VPCID            string          `json:"vpcId"`
+	SubnetID         string          `json:"subnetId"`
+	ENIID            string          `json:"eniId"`
+	MAC              string          `json:"mac"`
+	PrivateIP        string          `json:"privateIp"`
+	PublicIP         string          `json:"publicIp,omitempty"`
+	AssignPublicIP   bool            `json:"assignPublicIp,omitempty"`
+	Groups           []GroupRef      `json:"groups"`
+	UserData         []byte          `json:"userData,omitempty"`
+	LaunchIndex      int32           `json:"launchIndex"`
+	LaunchTime       time.Time       `json:"launchTime"`
+	ClientToken      string          `json:"clientToken,omitempty"`
+	ShutdownBehavior string          `json:"shutdownBehavior"` // stop | terminate
+	DisableAPITerm   bool            `json:"disableApiTermination,omitempty"`
+	DisableAPIStop   bool            `json:"disableApiStop,omitempty"`
+	Metadata         MetadataOptions `json:"metadata"`
+	Root             RootDevice      `json:"root"`
+	Host             string          `json:"host"`
+
+	// State is the observed state; the API moves it into the transitional
+	// states (stopping, shutting-down, pending) at once, the agent finishes them.
+	State            State     `json:"state"`
+	StateReason      *Reason   `json:"stateReason,omitempty"`
+	TransitionReason string    `json:"transitionReason,omitempty"`
+	StateSince       time.Time `json:"stateSince"`
+	// Desired is where the API wants the instance: running, stopped or terminated.
+	Desired State `json:"desired"`
+	// ForceStop asks the agent not to wait for a clean guest shutdown.
+	ForceStop bool `json:"forceStop,omitempty"`
+	// RebootSeq counts RebootInstances calls; the agent reboots while RebootDone lags.
+	RebootSeq  int `json:"rebootSeq,omitempty"`
+	RebootDone int `json:"rebootDone,omitempty"`
+	// GuestReady is set by the agent when the guest OS answered (its DHCP lease or
+	// first metadata request); it drives the instance status check.
+	GuestReady bool `json:"guestReady,omitempty"`
+	// Impaired is set by the agent when the VM process is unhealthy.
+	Impaired bool `json:"impaired,omitempty"`
+}
+
+// Visible reports whether a DescribeInstances still lists the instance:
+// terminated instances stay visible for an hour, as on AWS.
+func (i *Instance) Visible(now time.Time) bool {
+	return i.State != Terminated || now.Sub(i.StateSince) < time.Hour
+}
+
+// PrivateDNSName is the EC2 internal host name, ip-172-31-1-2.ec2.internal in
+// us-east-1 and ip-….<region>.compute.internal elsewhere.
+func PrivateDNSName(ip, region string) string {
+	if ip == "" {
+		return ""
+	}
+	host := "ip-" + dashes(ip)
+	if region == "us-east-1" {
+		return host + ".ec2.internal"
+	}
+	return host + "." + region + ".compute.internal"
+}
+
+// PublicDNSName is the EC2 public host name of an address.
+func PublicDNSName(ip, region string) string {
+	if ip == "" {
+		return ""
+	}
+	if region == "us-east-1" {
+		return "ec2-" + dashes(ip) + ".compute-1.amazonaws.com"
+	}
+	return "ec2-" + dashes(ip) + "." + region + ".compute.amazonaws.com"
+}
+
+func dashes(ip string) string {
+	b := []byte(ip)
+	for i, c := range b {
+		if c == '.' {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// Store is the instance record store.
+type Store struct {
+	S *store.Store
+}
+
+// List returns the account's instances in the region, ordered by id.
+func (s *Store) List(ctx context.Context, region, account string) ([]Instance, error) {
+	return store.ListAll[Instance](ctx, s.S, Kind.ListPrefix(region, account))
+}
+
+// All returns every instance in the store (all regions and accounts).
+func (s *Store) All(ctx context.Context) ([]Instance, error) {
+	return store.ListAll[Instance](ctx, s.S, store.Key(Kind.Store)+"/")
+}
+
+// Get returns one instance and its revision.
+func (s *Store) Get(ctx context.Context, region, account, id string) (*Instance, int64, error) {
+	var in Instance
+	rev, err := s.S.Get(ctx, Kind.Key(region, account, id), &in)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, awserr.BadRequest(Kind.NotFound, "The instance ID '%s' does not exist", id)
+	}
+	return &in, rev, err
+}
+
+// Update applies change to the stored instance with optimistic concurrency,
+// retrying on conflicts. change may return an error to abort.
+func (s *Store) Update(ctx context.Context, region, account, id string, change func(*Instance) error) (*Instance, error) {
+	for range 20 {
+		in, rev, err := s.Get(ctx, region, account, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(in); err != nil {
+			return nil, err
+		}
+		err = s.S.Txn().Update(Kind.Key(region, account, id), rev, in).Commit(ctx)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		return in, err
+	}
+	return nil, awserr.New(http.StatusServiceUnavailable, "RequestLimitExceeded", "The instance %s is being modified concurrently; retry.", id)
+}
