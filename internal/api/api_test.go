@@ -16,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/clock"
@@ -189,5 +190,44 @@ func TestCallerIdentityAndMetrics(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(b), `kumo_api_requests_total{action="GetCallerIdentity",service="sts",status="200"} 1`) {
 		t.Errorf("metrics lack the call:\n%.2000s", b)
+	}
+}
+
+func TestAccountsAreIsolated(t *testing.T) {
+	env := testenv.Start(t)
+	ctx := context.Background()
+	_, keyB, err := env.Daemon.Accounts.Create(ctx, "tenant-b", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := env.EC2(), env.EC2As(keyB.ID, keyB.Secret)
+	kp, err := a.CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: aws.String("shared-name")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// B sees nothing of A's, gets not-found (never access denied) for A's ids,
+	// and may use the same name.
+	if out, err := b.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{}); err != nil || len(out.KeyPairs) != 0 {
+		t.Fatalf("B lists %v %v", out, err)
+	}
+	if _, err := b.DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{KeyPairIds: []string{aws.ToString(kp.KeyPairId)}}); code(err) != "InvalidKeyPair.NotFound" {
+		t.Fatalf("B describing A's key: %v", err)
+	}
+	if _, err := b.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{aws.ToString(kp.KeyPairId)},
+		Tags: []ec2types.Tag{{Key: aws.String("x"), Value: aws.String("y")}}}); code(err) != "InvalidKeyPair.NotFound" {
+		t.Fatalf("B tagging A's key: %v", err)
+	}
+	if _, err := b.CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: aws.String("shared-name")}); err != nil {
+		t.Fatalf("B reusing a name A uses: %v", err)
+	}
+	vpcsA, _ := a.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	vpcsB, _ := b.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	if len(vpcsA.Vpcs) != 1 || len(vpcsB.Vpcs) != 1 || aws.ToString(vpcsA.Vpcs[0].VpcId) == aws.ToString(vpcsB.Vpcs[0].VpcId) {
+		t.Fatalf("each account must have its own default VPC: %+v %+v", vpcsA.Vpcs, vpcsB.Vpcs)
+	}
+	idB, err := sts.NewFromConfig(env.AWSConfig(keyB.ID, keyB.Secret), func(o *sts.Options) { o.BaseEndpoint = aws.String(env.URL()) }).
+		GetCallerIdentity(ctx, nil)
+	if err != nil || aws.ToString(idB.Account) == env.AccountID {
+		t.Fatalf("B's identity %+v %v", idB, err)
 	}
 }

@@ -72,7 +72,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	var svc *Service
 	status, code := http.StatusOK, ""
 	defer func() {
-		s.cfg.Metrics.observe(r.Service, r.Action, status, time.Since(start))
+		// Only served actions become metric labels, so junk requests cannot
+		// grow the series without bound.
+		service, action := r.Service, r.Action
+		if svc == nil {
+			service = "unknown"
+		}
+		if svc == nil || svc.Routes[action].Handler == nil {
+			action = "unknown"
+		}
+		s.cfg.Metrics.observe(service, action, status, time.Since(start))
 		s.cfg.Log.Info("request", "request_id", r.ID, "service", r.Service, "action", r.Action,
 			"account", r.AccountID, "status", status, "code", code, "latency_ms",
 			float64(time.Since(start).Microseconds())/1000)
@@ -80,7 +89,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	out, err := s.serve(hr, r, &svc)
 	var buf bytes.Buffer
 	if err == nil {
-		err = s.encode(&buf, svc, r, out)
+		err = svc.Wire.WriteResponse(&buf, r.Action, r.ID, out)
 	}
 	if err != nil {
 		buf.Reset()
@@ -126,7 +135,7 @@ func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any,
 	if svc.Global || r.Region == "" {
 		r.Region = s.cfg.Regions[0]
 	}
-	p, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID)
+	p, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID) // cached: Verify just looked it up
 	if err != nil {
 		return nil, authError(svc, err)
 	}
@@ -223,26 +232,17 @@ func authError(svc *Service, err error) error {
 	return sigv4.EC2Error(err)
 }
 
-func (s *Server) encode(buf *bytes.Buffer, svc *Service, r *Request, out any) error {
-	if svc.Wire.Protocol == awsquery.Query {
-		return awsquery.WriteQueryResponse(buf, svc.Wire, r.Action, r.ID, out)
-	}
-	return awsquery.WriteEC2Response(buf, r.Action, r.ID, out)
-}
-
-// writeError writes err as the protocol's error body and returns the status and code.
+// writeError writes err as the protocol's error body (EC2's when the service is
+// unknown) and returns the status and code. Anything that is not an AWS error
+// is logged and becomes InternalError, without its details.
 func (s *Server) writeError(buf *bytes.Buffer, svc *Service, r *Request, err error) (int, string) {
 	ae, ok := awserr.As(err)
 	if !ok {
 		s.cfg.Log.Error("internal error", "request_id", r.ID, "action", r.Action, "err", err)
 		ae = awserr.New(http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
 	}
-	if svc != nil && svc.Wire.Protocol == awsquery.Query {
-		typ := "Sender"
-		if ae.Status >= 500 {
-			typ = "Receiver"
-		}
-		awsquery.WriteQueryError(buf, svc.Wire, typ, ae.Code, ae.Message, r.ID)
+	if svc != nil {
+		svc.Wire.WriteError(buf, ae, r.ID)
 	} else {
 		awsquery.WriteEC2Error(buf, ae.Code, ae.Message, r.ID)
 	}

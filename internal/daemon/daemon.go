@@ -20,6 +20,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/netplane"
+	"github.com/kumo-cloud/kumo/internal/sigv4"
 	"github.com/kumo-cloud/kumo/internal/store"
 	"github.com/kumo-cloud/kumo/internal/sts"
 )
@@ -116,7 +117,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 			"sts": sts.Service(),
 		},
 		Regions:  cfg.Regions,
-		Auth:     &keyAuth{d.Accounts},
+		Auth:     &keyAuth{accounts: d.Accounts, now: time.Now, cache: map[string]cachedPrincipal{}},
 		Throttle: throttle,
 		Clock:    cfg.Clock,
 		Log:      cfg.Log,
@@ -171,18 +172,54 @@ func (d *Daemon) Close() error {
 	return d.closeErr
 }
 
-// keyAuth resolves access keys through the accounts service.
-type keyAuth struct{ accounts *accounts.Service }
+// keyAuth resolves access keys through the accounts service. Answers are
+// cached for a few seconds: every request needs one, and a key change reaching
+// the endpoint within seconds is what IAM users expect (AWS is eventually
+// consistent there too).
+type keyAuth struct {
+	accounts *accounts.Service
+	now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedPrincipal
+}
+
+type cachedPrincipal struct {
+	p   *api.Principal
+	err error
+	at  time.Time
+}
+
+const principalTTL = 5 * time.Second
 
 func (a *keyAuth) Principal(ctx context.Context, akid string) (*api.Principal, error) {
+	now := a.now()
+	a.mu.Lock()
+	c, ok := a.cache[akid]
+	a.mu.Unlock()
+	if ok && now.Sub(c.at) < principalTTL {
+		return c.p, c.err
+	}
+	p, err := a.lookup(ctx, akid)
+	if err == nil || errors.Is(err, sigv4.ErrUnknownKey) {
+		a.mu.Lock()
+		if len(a.cache) > 10000 { // bound memory against random key ids
+			a.cache = map[string]cachedPrincipal{}
+		}
+		a.cache[akid] = cachedPrincipal{p, err, now}
+		a.mu.Unlock()
+	}
+	return p, err
+}
+
+func (a *keyAuth) lookup(ctx context.Context, akid string) (*api.Principal, error) {
 	k, err := a.accounts.AccessKey(ctx, akid)
 	if errors.Is(err, accounts.ErrNotFound) || err == nil && !k.Active {
-		return nil, fmt.Errorf("access key %s: %w", akid, sigv4ErrUnknownKey)
+		return nil, fmt.Errorf("access key %s: %w", akid, sigv4.ErrUnknownKey)
 	}
 	if err != nil {
 		return nil, err
 	}
-	p := &api.Principal{AccountID: k.AccountID, Secret: k.Secret, UserID: k.AccountID,
-		ARN: "arn:aws:iam::" + k.AccountID + ":root"}
-	return p, nil
+	return &api.Principal{AccountID: k.AccountID, Secret: k.Secret, UserID: k.AccountID,
+		ARN: "arn:aws:iam::" + k.AccountID + ":root"}, nil
 }

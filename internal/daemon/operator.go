@@ -7,10 +7,7 @@ import (
 	"os"
 
 	"github.com/kumo-cloud/kumo/internal/accounts"
-	"github.com/kumo-cloud/kumo/internal/sigv4"
 )
-
-var sigv4ErrUnknownKey = sigv4.ErrUnknownKey
 
 // ensureOperator makes the operator account and its root key on first start and
 // keeps the credentials file current.

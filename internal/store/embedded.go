@@ -60,11 +60,13 @@ func OpenEmbedded(ctx context.Context, dir string, log *slog.Logger) (*Store, er
 	}
 	log.Debug("embedded etcd ready", "dir", dir)
 	cli := v3client.New(e.Server)
-	return New(cli, func() error {
+	s := New(cli, func() error {
 		cli.Close()
 		e.Close()
 		return nil
-	}), nil
+	})
+	s.read = []clientv3.OpOption{clientv3.WithSerializable()}
+	return s, nil
 }
 
 // OpenRemote connects to an external etcd cluster.

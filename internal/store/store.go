@@ -31,6 +31,10 @@ var (
 type Store struct {
 	cli   *clientv3.Client
 	close func() error
+	// read are the options of every read: serializable for the embedded
+	// single-member etcd, whose local state is the truth (a write returns after
+	// it is applied there), which spares each read a raft round.
+	read []clientv3.OpOption
 }
 
 // New wraps an etcd client. close is called by Close (it may be nil).
@@ -54,7 +58,7 @@ func Key(parts ...string) string { return Root + strings.Join(parts, "/") }
 
 // Get decodes the record at key into v and returns its modification revision.
 func (s *Store) Get(ctx context.Context, key string, v any) (int64, error) {
-	resp, err := s.cli.Get(ctx, key)
+	resp, err := s.cli.Get(ctx, key, s.read...)
 	if err != nil {
 		return 0, fmt.Errorf("get %s: %w", key, err)
 	}
@@ -87,8 +91,9 @@ func (s *Store) List(ctx context.Context, prefix, after string, fn func(Item) (b
 		from = after + "\x00"
 	}
 	for {
-		resp, err := s.cli.Get(ctx, from, clientv3.WithRange(end), clientv3.WithLimit(listPage),
-			clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend))
+		opts := append([]clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(listPage),
+			clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend)}, s.read...)
+		resp, err := s.cli.Get(ctx, from, opts...)
 		if err != nil {
 			return fmt.Errorf("list %s: %w", prefix, err)
 		}

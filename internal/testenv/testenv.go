@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/kumo-cloud/kumo/internal/awsclient"
 	"github.com/kumo-cloud/kumo/internal/clock"
 	"github.com/kumo-cloud/kumo/internal/daemon"
 )
@@ -110,6 +111,7 @@ func (e *Env) AWSConfig(akid, secret string) aws.Config {
 		Credentials: credentials.NewStaticCredentialsProvider(akid, secret, ""),
 		// Tests assert on errors; the SDK's retries would only slow them down.
 		RetryMaxAttempts: 1,
+		HTTPClient:       awsclient.HTTPClient(16),
 	}
 }
 

@@ -277,44 +277,56 @@ func (h Harness) testHotplugDisk(t *testing.T) {
 	wantErr(t, "AttachDisk to stopped VM", e.d.AttachDisk(ctx, spec.ID, disks[0]), hypervisor.ErrNotRunning)
 }
 
-// testConcurrent runs status queries alongside reboots and hot-plug; the
-// race detector does the checking.
+// testConcurrent runs status queries alongside reboots, and then
+// alongside hot-plug of two disks at once; the race detector does the
+// checking. (Hot-plug is kept apart from resets: a reset in mid-unplug can
+// leave QEMU holding the device until the VM stops, which is QEMU's
+// business, not the driver's.)
 func (h Harness) testConcurrent(t *testing.T) {
 	e := h.env(t)
 	spec := h.Spec(t)
 	e.start(spec)
 	ctx, cancel := e.ctx()
 	defer cancel()
-	var wg sync.WaitGroup
 	errs := make(chan error, 64)
-	for range 4 {
-		wg.Go(func() {
-			for range 10 {
-				if st, err := e.d.Status(ctx, spec.ID); err != nil {
-					errs <- err
-				} else if st.State != hypervisor.StateRunning {
-					errs <- errors.New("state " + string(st.State))
+	together := func(work ...func()) {
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 10 {
+					if st, err := e.d.Status(ctx, spec.ID); err != nil {
+						errs <- err
+					} else if st.State != hypervisor.StateRunning {
+						errs <- errors.New("state " + string(st.State))
+					}
 				}
-			}
-		})
+			})
+		}
+		for _, w := range work {
+			wg.Go(w)
+		}
+		wg.Wait()
 	}
-	wg.Go(func() {
+	together(func() {
 		for range 3 {
 			if err := e.d.Reboot(ctx, spec.ID); err != nil {
 				errs <- err
 			}
 		}
 	})
-	d := hypervisor.Disk{Path: scratchDisk(t, "c.raw"), Format: "raw", Serial: "vol0cccc"}
-	wg.Go(func() {
-		if err := e.d.AttachDisk(ctx, spec.ID, d); err != nil {
-			errs <- err
-		}
-		if err := e.d.DetachDisk(ctx, spec.ID, d.Serial); err != nil {
-			errs <- err
-		}
-	})
-	wg.Wait()
+	var plug []func()
+	for _, serial := range []string{"vol0cccc", "vol0dddd"} {
+		d := hypervisor.Disk{Path: scratchDisk(t, serial+".raw"), Format: "raw", Serial: serial}
+		plug = append(plug, func() {
+			if err := e.d.AttachDisk(ctx, spec.ID, d); err != nil {
+				errs <- err
+			}
+			if err := e.d.DetachDisk(ctx, spec.ID, d.Serial); err != nil {
+				errs <- err
+			}
+		})
+	}
+	together(plug...)
 	close(errs)
 	for err := range errs {
 		t.Error(err)

@@ -103,63 +103,59 @@ func (d *Driver) DetachDisk(ctx context.Context, id, serial string) error {
 	if err := r.unplug(ctx, mon, dev); err != nil {
 		return fmt.Errorf("detach disk %s from %s: %w", serial, id, err)
 	}
-	// Only once the guest has let go may the image be closed. The device
-	// may hold its block backend a moment past DEVICE_DELETED (QEMU frees
-	// it after an RCU grace period), so a node still in use is retried.
-	err = delBlockNodes(ctx, mon, dev)
-	for i := 0; err != nil && i < 50 && ctx.Err() == nil; i++ {
-		var ce *qmp.CommandError
-		if !errors.As(err, &ce) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-		err = delBlockNodes(ctx, mon, dev)
-	}
-	if err != nil {
-		return fmt.Errorf("detach disk %s from %s: %w", serial, id, err)
-	}
 	v.log.Info("disk detached", "serial", serial)
 	return nil
 }
 
-// unplugPoll is how often unplug re-checks the device, in case the
-// DEVICE_DELETED event was missed.
-const unplugPoll = time.Second
+// unplugPoll is how often unplug re-checks, in case DEVICE_DELETED was
+// missed or came before this call (a retry after a timeout).
+const unplugPoll = 500 * time.Millisecond
 
-// unplug asks the guest to release device dev and waits until it has.
+// unplug asks the guest to release device dev, waits until QEMU has freed
+// it, and then removes its block nodes. The device leaves the QOM tree as
+// soon as the guest lets go, but QEMU frees it (and sends DEVICE_DELETED)
+// only when the last reference drops; until then its block node is in use
+// and the image must stay open.
 func (r *run) unplug(ctx context.Context, mon *qmp.Monitor, dev string) error {
 	topo, err := queryTopology(ctx, mon)
-	if err != nil || !topo.has(dev) {
+	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	ch := r.unplugs[dev]
-	if ch == nil {
-		ch = make(chan struct{})
-		r.unplugs[dev] = ch
-	}
-	r.mu.Unlock()
-	// An error here is usually an unplug already in progress (a retry after
-	// a timeout); the wait below tells success from failure either way.
-	if err := mon.Execute(ctx, "device_del", map[string]string{"id": dev}, nil); err != nil {
-		r.log.Debug("device_del", "device", dev, "err", err)
+	var deleted chan struct{}
+	if topo.has(dev) {
+		r.mu.Lock()
+		deleted = r.unplugs[dev]
+		if deleted == nil {
+			deleted = make(chan struct{})
+			r.unplugs[dev] = deleted
+		}
+		r.mu.Unlock()
+		// An error here is usually an unplug already in progress (a retry
+		// after a timeout); the wait below tells success from failure.
+		if err := mon.Execute(ctx, "device_del", map[string]string{"id": dev}, nil); err != nil {
+			r.log.Debug("device_del", "device", dev, "err", err)
+		}
 	}
 	t := time.NewTicker(unplugPoll)
 	defer t.Stop()
 	for {
-		select {
-		case <-ch:
-			return nil
-		case <-ctx.Done():
-			return fmt.Errorf("guest did not release the device: %w", ctx.Err())
-		case <-t.C:
-			topo, err := queryTopology(ctx, mon)
-			if err != nil {
+		if !topo.has(dev) {
+			err := delBlockNodes(ctx, mon, dev)
+			var ce *qmp.CommandError
+			if err == nil || !errors.As(err, &ce) {
 				return err
 			}
-			if !topo.has(dev) {
-				return nil
-			}
+			// QEMU refused: the node is still in use by the dying device.
+		}
+		select {
+		case <-deleted:
+			deleted = nil // fired once; a nil channel never fires again
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("guest did not release the device: %w", ctx.Err())
+		}
+		if topo, err = queryTopology(ctx, mon); err != nil {
+			return err
 		}
 	}
 }
