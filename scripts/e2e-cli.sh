@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 KUMO=${KUMO:-bin/kumo}
 work=$(mktemp -d /tmp/kumo-e2e.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  pkill -9 -f "qemu-system.*$work/" 2>/dev/null
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^ke2e-'); do ip netns del "$ns"; ip link del "$ns" 2>/dev/null; done
+  [ "$failed" -gt 0 ] && { echo "--- kumo log (tail)"; tail -30 "$work/log"; }
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 passed=0 failed=0
@@ -21,7 +27,8 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER="" AWS_DEFAULT_REGION=us-east-1
 
 start() {
-  "$KUMO" serve --listen "127.0.0.1:${port:-0}" --data-dir "$work/data" >"$work/out" 2>"$work/log" &
+  "$KUMO" serve --listen "127.0.0.1:${port:-0}" --data-dir "$work/data" --image-dir "${KUMO_IMAGE_DIR:-/tmp/kumo-test-images}" --net-prefix ke2e \
+    >"$work/out" 2>>"$work/log" &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q '^export AWS_SECRET_ACCESS_KEY' "$work/out" 2>/dev/null && break
@@ -62,8 +69,51 @@ case "$err" in *AuthFailure*) ok "wrong secret gets AuthFailure";; *) fail "wron
 err=$(aws_ ec2 describe-key-pairs --key-names nope 2>&1 >/dev/null)
 case "$err" in *InvalidKeyPair.NotFound*) ok "unknown key pair gets InvalidKeyPair.NotFound";; *) fail "unknown key: $err";; esac
 
+# --- a real instance: key pair, AMI, user data, SSH, console, stop/start, terminate
+wait_state() { # id state seconds
+  for _ in $(seq 1 $(($3 * 4))); do
+    s=$(aws_ ec2 describe-instances --instance-ids "$1" --query 'Reservations[0].Instances[0].State.Name')
+    [ "$s" == "$2" ] && return 0
+    sleep 0.25
+  done
+  echo "instance $1 is $s, want $2"; return 1
+}
+ssh_() { # ip command...
+  local ip=$1; shift
+  for _ in $(seq 1 120); do
+    out=$(ssh -i "$work/vm.pem" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+          -o ConnectTimeout=5 -o BatchMode=yes "ec2-user@$ip" "$@" 2>/dev/null) && { echo "$out"; return 0; }
+    sleep 1
+  done
+  return 1
+}
+aws_ ec2 create-key-pair --key-name vm --key-type ed25519 --query KeyMaterial >"$work/vm.pem"; chmod 600 "$work/vm.pem"
+ami=$(aws_ ec2 describe-images --owners amazon --filters Name=name,Values=kumo-minimal --query 'Images[0].ImageId')
+case "$ami" in ami-*) ok "describe-images --owners amazon finds kumo-minimal";; *) fail "kumo-minimal: $ami";; esac
+printf '#!/bin/sh\necho "user data ran as $(id -un)" > /var/tmp/hello\n' >"$work/script.sh"
+iid=$(aws_ ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm \
+      --user-data "file://$work/script.sh" --query 'Instances[0].InstanceId')
+wait_state "$iid" running 300 && ok "run-instances reaches running" || fail "run-instances: $iid"
+ip=$(aws_ ec2 describe-instances --instance-ids "$iid" --query 'Reservations[0].Instances[0].PublicIpAddress')
+check "ssh ec2-user@public-ip sees the user data" "user data ran as root" "$(ssh_ "$ip" cat /var/tmp/hello)"
+aws_ ec2 get-console-output --instance-id "$iid" --query Output | grep -q "kumo-init" \
+  && ok "get-console-output shows the boot" || fail "get-console-output"
+aws_ ec2 stop-instances --instance-ids "$iid" >/dev/null
+wait_state "$iid" stopped 120 && ok "stop-instances" || fail "stop-instances"
+aws_ ec2 start-instances --instance-ids "$iid" >/dev/null
+wait_state "$iid" running 120 && ok "start-instances" || fail "start-instances"
+ip=$(aws_ ec2 describe-instances --instance-ids "$iid" --query 'Reservations[0].Instances[0].PublicIpAddress')
+check "root disk kept across stop/start" "user data ran as root" "$(ssh_ "$ip" cat /var/tmp/hello)"
+
 kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=""
 start
+check "instance still running after kill -9 of kumo" "running" \
+  "$(aws_ ec2 describe-instances --instance-ids "$iid" --query 'Reservations[0].Instances[0].State.Name')"
+check "ssh still works after the restart" "user data ran as root" "$(ssh_ "$ip" cat /var/tmp/hello)"
+aws_ ec2 terminate-instances --instance-ids "$iid" >/dev/null
+wait_state "$iid" terminated 120 && ok "terminate-instances" || fail "terminate-instances"
+pgrep -f "qemu-system.*$iid" >/dev/null && fail "qemu left running after terminate" || ok "no qemu left after terminate"
+
 check "key pair survives kill -9" "e2e-key" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].KeyName')"
 check "tag survives kill -9" "e2e" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].Tags[0].Value')"
 check "same credentials after restart" "$account" "$(aws_ sts get-caller-identity --query Account)"

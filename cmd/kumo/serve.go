@@ -28,6 +28,7 @@ func serve(args []string) error {
 	fs.Float64Var(&cfg.MemoryRatio, "memory-ratio", cfg.MemoryRatio, "instance memory allowed per byte of host memory (guests touch only what they use)")
 	fs.StringVar(&cfg.HostName, "host-name", cfg.HostName, "name of this host in placement")
 	fs.StringVar(&cfg.ImageDir, "image-dir", "", "cache of the built-in images (default DATA_DIR/images)")
+	fs.StringVar(&cfg.NetPrefix, "net-prefix", cfg.NetPrefix, "prefix of the network namespaces and host links Kumo creates (1-6 of [a-z0-9])")
 	_ = fs.Parse(args)
 
 	var err error

@@ -23,9 +23,20 @@ func (a action) String() string {
 	return [...]string{"none", "boot", "adopt", "reboot", "guest-off", "stop", "terminate", "kill"}[a]
 }
 
-// vmRunning reports whether the driver's status means a live VM.
+// vmRunning reports whether the driver's status means a live VM. A process
+// whose monitor does not answer (state unknown, PID alive) counts as live: it
+// is impaired, and stopping it would be worse than leaving it.
 func vmRunning(st hypervisor.Status, err error) bool {
-	return err == nil && (st.State == hypervisor.StateRunning || st.State == hypervisor.StatePaused)
+	if err != nil {
+		return false
+	}
+	switch st.State {
+	case hypervisor.StateRunning, hypervisor.StatePaused:
+		return true
+	case hypervisor.StateUnknown:
+		return st.PID > 0
+	}
+	return false
 }
 
 // decide is the reconcile decision for one instance given the state of its VM.

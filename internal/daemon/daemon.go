@@ -38,6 +38,7 @@ type Daemon struct {
 
 	agent     *agent.Agent
 	plane     *netplane.Plane
+	driver    interface{ Close() error }
 	stopAgent context.CancelFunc
 	agentDone chan struct{}
 	listener  net.Listener
@@ -166,6 +167,9 @@ func (d *Daemon) Close() error {
 		}
 		if d.plane != nil {
 			err = errors.Join(err, d.plane.Close())
+		}
+		if d.driver != nil { // lets go of the VMs' monitors; the VMs run on
+			err = errors.Join(err, d.driver.Close())
 		}
 		d.closeErr = errors.Join(err, d.Store.Close())
 	})

@@ -84,7 +84,7 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
-	d.plane = plane
+	d.plane, d.driver = plane, drv
 	builder := &imageBuilder{dir: cfg.ImageDir, built: map[string]*agent.BootImage{},
 		log: func(s string) { cfg.Log.Info("image build: " + s) }}
 	a := agent.New(agent.Config{

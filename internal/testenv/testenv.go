@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +26,7 @@ import (
 
 // Env is a running Kumo for one test.
 type Env struct {
+	t      testing.TB // the test that started the env: it owns every daemon's cleanup
 	Daemon *daemon.Daemon
 	Config daemon.Config
 	// AccessKeyID and SecretAccessKey are the operator's root credentials.
@@ -70,7 +73,13 @@ func Start(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &Env{Config: cfg}
+	e := &Env{Config: cfg, t: t}
+	if cfg.Agent {
+		// Registered first, so it runs last: after the daemon stopped, nothing
+		// of this test may stay on the host, even when the test failed
+		// half-way with VMs running.
+		t.Cleanup(func() { purgeHost(cfg.DataDir, cfg.NetPrefix) })
+	}
 	e.start(t)
 	return e
 }
@@ -83,7 +92,7 @@ func (e *Env) start(t testing.TB) {
 	}
 	e.Daemon = d
 	e.AccessKeyID, e.SecretAccessKey, e.AccountID = d.RootKey.ID, d.RootKey.Secret, d.Operator.ID
-	t.Cleanup(func() { d.Close() })
+	e.t.Cleanup(func() { d.Close() })
 }
 
 // Restart stops the daemon and starts it again on the same data dir and port.
@@ -134,4 +143,18 @@ func (e *Env) STS() *sts.Client {
 	return sts.NewFromConfig(e.AWSConfig("", ""), func(o *sts.Options) {
 		o.BaseEndpoint = aws.String(e.Daemon.URL)
 	})
+}
+
+// purgeHost kills the VMs whose files live under dataDir and removes the network
+// namespaces and host links named with prefix.
+func purgeHost(dataDir, prefix string) {
+	_ = exec.Command("pkill", "-9", "-f", "qemu-system.*"+dataDir+"/").Run()
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		name, _, _ := strings.Cut(line, " ")
+		if strings.HasPrefix(name, prefix+"-") {
+			_ = exec.Command("ip", "netns", "del", name).Run()
+			_ = exec.Command("ip", "link", "del", name).Run()
+		}
+	}
 }

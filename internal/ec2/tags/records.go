@@ -37,6 +37,7 @@ func NotFound(k resource.Kind, id string) error {
 // UpdateAll applies change to the tags of every resource in ids, atomically:
 // if any id is invalid or unknown, or any change fails, nothing is written.
 func UpdateAll(ctx context.Context, s *store.Store, region, account string, ids []string, change Change) error {
+	ids = unique(ids) // AWS takes the ids as a set; a transaction may name a key once
 	for attempt := 0; ; attempt++ {
 		txn := s.Txn()
 		for _, id := range ids {
@@ -107,4 +108,16 @@ func ListAll(ctx context.Context, s *store.Store, region, account string) ([]Tag
 	}
 	sortTagged(out)
 	return out, nil
+}
+
+func unique(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

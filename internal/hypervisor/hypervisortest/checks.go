@@ -244,6 +244,10 @@ func (h Harness) testHotplugDisk(t *testing.T) {
 	e := h.env(t)
 	spec := h.Spec(t)
 	e.start(spec)
+	// Let the firmware finish with the PCI bus first: a firmware-only VM
+	// has nobody to answer an unplug request for a slot the firmware
+	// powered on while enumerating.
+	e.waitConsole(spec.ID, h.ConsoleWant)
 	ctx, cancel := e.ctx()
 	defer cancel()
 	disks := []hypervisor.Disk{
@@ -279,15 +283,15 @@ func (h Harness) testHotplugDisk(t *testing.T) {
 
 // testConcurrent runs status queries alongside reboots, and then
 // alongside hot-plug of two disks at once; the race detector does the
-// checking. (Hot-plug is kept apart from resets: a reset in mid-unplug can
-// leave QEMU holding the device until the VM stops, which is QEMU's
-// business, not the driver's.)
+// checking.
 func (h Harness) testConcurrent(t *testing.T) {
 	e := h.env(t)
 	spec := h.Spec(t)
 	e.start(spec)
 	ctx, cancel := e.ctx()
 	defer cancel()
+	e.waitConsole(spec.ID, h.ConsoleWant)
+	booted := e.consoleCount(spec.ID, h.ConsoleWant)
 	errs := make(chan error, 64)
 	together := func(work ...func()) {
 		var wg sync.WaitGroup
@@ -314,6 +318,8 @@ func (h Harness) testConcurrent(t *testing.T) {
 			}
 		}
 	})
+	// As in testHotplugDisk, let the firmware finish booting again.
+	e.waitConsoleCount(spec.ID, h.ConsoleWant, booted+1)
 	var plug []func()
 	for _, serial := range []string{"vol0cccc", "vol0dddd"} {
 		d := hypervisor.Disk{Path: scratchDisk(t, serial+".raw"), Format: "raw", Serial: serial}

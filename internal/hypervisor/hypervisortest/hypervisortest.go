@@ -141,22 +141,34 @@ func (e *env) stop(id string, force bool) {
 // waitConsole polls Console until it shows want.
 func (e *env) waitConsole(id, want string) {
 	e.t.Helper()
+	e.waitConsoleCount(id, want, 1)
+}
+
+// waitConsoleCount polls Console until want appears n times: the console
+// keeps every boot, so the n-th occurrence marks the n-th boot.
+func (e *env) waitConsoleCount(id, want string, n int) {
+	e.t.Helper()
 	if want == "" {
 		return
 	}
 	deadline := time.Now().Add(e.h.Timeout)
-	var out []byte
 	for time.Now().Before(deadline) {
-		var err error
-		if out, err = e.d.Console(context.Background(), id); err != nil {
-			e.t.Fatalf("Console: %v", err)
-		}
-		if strings.Contains(string(out), want) {
+		if e.consoleCount(id, want) >= n {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	e.t.Fatalf("console never showed %q; got %q", want, out)
+	out, _ := e.d.Console(context.Background(), id)
+	e.t.Fatalf("console never showed %q %d times; got %q", want, n, out)
+}
+
+func (e *env) consoleCount(id, want string) int {
+	e.t.Helper()
+	out, err := e.d.Console(context.Background(), id)
+	if err != nil {
+		e.t.Fatalf("Console: %v", err)
+	}
+	return strings.Count(string(out), want)
 }
 
 func wantErr(t *testing.T, what string, err, want error) {

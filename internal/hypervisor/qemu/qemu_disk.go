@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
@@ -97,10 +98,8 @@ func (d *Driver) DetachDisk(ctx context.Context, id, serial string) error {
 	if err != nil {
 		return fmt.Errorf("detach disk %s from %s: %w", serial, id, err)
 	}
-	v.plugMu.Lock()
-	defer v.plugMu.Unlock()
 	dev := diskDeviceID(hypervisor.Disk{Serial: serial}, 0)
-	if err := r.unplug(ctx, mon, dev); err != nil {
+	if err := r.unplug(ctx, &v.plugMu, mon, dev); err != nil {
 		return fmt.Errorf("detach disk %s from %s: %w", serial, id, err)
 	}
 	v.log.Info("disk detached", "serial", serial)
@@ -115,14 +114,13 @@ const unplugPoll = 500 * time.Millisecond
 // it, and then removes its block nodes. The device leaves the QOM tree as
 // soon as the guest lets go, but QEMU frees it (and sends DEVICE_DELETED)
 // only when the last reference drops; until then its block node is in use
-// and the image must stay open.
-func (r *run) unplug(ctx context.Context, mon *qmp.Monitor, dev string) error {
+// and the image must stay open. plug is held while touching devices, not
+// while waiting for the guest, so a slow guest does not hold up attaches.
+func (r *run) unplug(ctx context.Context, plug *sync.Mutex, mon *qmp.Monitor, dev string) error {
+	plug.Lock()
 	topo, err := queryTopology(ctx, mon)
-	if err != nil {
-		return err
-	}
 	var deleted chan struct{}
-	if topo.has(dev) {
+	if err == nil && topo.has(dev) {
 		r.mu.Lock()
 		deleted = r.unplugs[dev]
 		if deleted == nil {
@@ -136,16 +134,30 @@ func (r *run) unplug(ctx context.Context, mon *qmp.Monitor, dev string) error {
 			r.log.Debug("device_del", "device", dev, "err", err)
 		}
 	}
+	plug.Unlock()
+	if err != nil {
+		return err
+	}
+
+	// released reports whether the device is gone and its nodes deleted.
+	released := func() (bool, error) {
+		plug.Lock()
+		defer plug.Unlock()
+		topo, err := queryTopology(ctx, mon)
+		if err != nil || topo.has(dev) {
+			return false, err
+		}
+		err = delBlockNodes(ctx, mon, dev)
+		if ce := (*qmp.CommandError)(nil); errors.As(err, &ce) {
+			return false, nil // the node is still in use by the dying device
+		}
+		return err == nil, err
+	}
 	t := time.NewTicker(unplugPoll)
 	defer t.Stop()
 	for {
-		if !topo.has(dev) {
-			err := delBlockNodes(ctx, mon, dev)
-			var ce *qmp.CommandError
-			if err == nil || !errors.As(err, &ce) {
-				return err
-			}
-			// QEMU refused: the node is still in use by the dying device.
+		if ok, err := released(); ok || err != nil {
+			return err
 		}
 		select {
 		case <-deleted:
@@ -153,9 +165,6 @@ func (r *run) unplug(ctx context.Context, mon *qmp.Monitor, dev string) error {
 		case <-t.C:
 		case <-ctx.Done():
 			return fmt.Errorf("guest did not release the device: %w", ctx.Err())
-		}
-		if topo, err = queryTopology(ctx, mon); err != nil {
-			return err
 		}
 	}
 }

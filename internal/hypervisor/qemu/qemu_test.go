@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
 	"github.com/kumo-cloud/kumo/internal/hypervisor/hypervisortest"
 )
@@ -300,11 +302,25 @@ func TestColdDisksAndNetNS(t *testing.T) {
 	if got, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", st.PID)); got != want {
 		t.Errorf("qemu runs in netns %s, want %s (%s)", got, want, ns)
 	}
-	// Disks given at Start are hot-pluggable too (each has its own port).
-	if err := d.DetachDisk(ctx, spec.ID, "vol0nvme"); err != nil {
-		t.Errorf("DetachDisk of a cold-plugged throttled nvme disk: %v", err)
-	}
+	// Disks given at Start are known to hot-plug by their serial: attaching
+	// one again is a no-op. (Detaching one needs a guest OS: the firmware
+	// powered its slot on, so only an OS can answer the unplug request.)
 	if err := d.AttachDisk(ctx, spec.ID, spec.Disks[2]); err != nil {
-		t.Errorf("re-attach: %v", err)
+		t.Errorf("AttachDisk of a cold-plugged disk: %v", err)
+	}
+	topo, err := queryTopology(ctx, d.vms[spec.ID].current().monitor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPorts := map[string]bool{"rp0": true, "rp1": true, "rp2": true, "rp3": true}
+	for i := 4; i < 4+hotplugPorts; i++ {
+		wantPorts[rootPortID(i)] = false
+	}
+	if diff := cmp.Diff(wantPorts, topo.ports); diff != "" {
+		t.Errorf("root ports in use (-want +got):\n%s", diff)
+	}
+	wantDevices := map[string]bool{"d-vol0root": true, "d-vol0ro": true, "d-vol0nvme": true, "nic0": true}
+	if diff := cmp.Diff(wantDevices, topo.devices); diff != "" {
+		t.Errorf("devices (-want +got):\n%s", diff)
 	}
 }

@@ -9,6 +9,23 @@
 md=/run/kumo/imds
 cloud=/var/lib/cloud
 
+# A fresh image has no SSH host keys: make them while DHCP and the metadata
+# service are awaited, when the CPU is idle. They are used below if the keys
+# are still missing then (a new instance of an image made from another
+# instance's disk deletes that one's keys, and makes new ones later).
+keys=/etc/dropbear
+mkdir -p $keys
+keygen=
+rm -f $keys/.new_*
+if [ ! -s $keys/dropbear_ed25519_host_key ]; then
+	(
+		for t in ed25519 ecdsa; do
+			dropbearkey -t $t -f $keys/.new_$t >/dev/null 2>&1
+		done
+	) &
+	keygen=$!
+fi
+
 # --- network ---------------------------------------------------------------
 ip=
 if ip link show eth0 >/dev/null 2>&1; then
@@ -87,28 +104,60 @@ if [ -n "$iid" ]; then
 fi
 
 # --- SSH -------------------------------------------------------------------
-hk=/etc/dropbear/dropbear_ed25519_host_key
-mkdir -p /etc/dropbear
-if [ ! -s $hk ]; then
-	# ed25519: RSA key generation takes many seconds under emulation.
-	dropbearkey -t ed25519 -f $hk.tmp >/dev/null 2>&1 && mv $hk.tmp $hk
-fi
-# cloud-init prints the host keys so that users can check them with
-# GetConsoleOutput before their first connection.
-echo "-----BEGIN SSH HOST KEY KEYS-----"
-dropbearkey -y -f $hk 2>/dev/null | grep '^ssh-' | cut -d' ' -f1,2
-echo "-----END SSH HOST KEY KEYS-----"
-: >/run/kumo/sshd.go
+# ed25519 and ECDSA keys take a fraction of a second to make even under
+# emulation; RSA takes seconds, so it is made in the background and the
+# listener restarted to offer it. It must exist eventually: Debian's
+# dropbear 2022.83 offers RSA host key algorithms even without an RSA key
+# and aborts any client that picks one.
+[ -n "$keygen" ] && wait "$keygen"
+for t in ed25519 ecdsa; do
+	k=$keys/dropbear_${t}_host_key
+	[ -s $k ] && continue
+	if [ -s $keys/.new_$t ]; then
+		mv $keys/.new_$t $k
+	else
+		dropbearkey -t $t -f $k.tmp >/dev/null 2>&1 && mv $k.tmp $k
+	fi
+done
+rm -f $keys/.new_*
+
+# Keep dropbear running; killing it makes it start again with every key
+# present. Sessions are separate processes and survive that.
+(
+	while :; do
+		args=
+		for k in $keys/dropbear_*_host_key; do
+			[ -s "$k" ] && args="$args -r $k"
+		done
+		# -s: no passwords; -w: no root login, as on EC2 images.
+		dropbear -F -E -s -w -p 22 $args 2>>/var/log/dropbear.log &
+		echo $! >/run/kumo/dropbear.pid
+		wait $!
+		sleep 1
+	done
+) </dev/null >/dev/null 2>&1 &
+print_host_keys $keys/dropbear_*_host_key
 i=0
 while ! grep -q '^ *[0-9]*: [0-9A-F]*:0016 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
 	i=$((i + 1))
-	[ $i -gt 100 ] && break
-	sleep 0.1
+	[ $i -gt 200 ] && break
+	sleep 0.05
 done
-if [ $i -gt 100 ]; then
+if [ $i -gt 200 ]; then
 	say "warning: dropbear is not listening on port 22; see /var/log/dropbear.log"
 else
 	say "ssh ready ($(uptime_s)s)"
+fi
+k=$keys/dropbear_rsa_host_key
+if [ ! -s $k ]; then
+	(
+		# At the lowest priority, so it does not slow the user data.
+		sh -c 'renice -n 19 -p $$; exec dropbearkey -t rsa -s 3072 -f "$1"' sh $k.tmp >/dev/null 2>&1 &&
+			mv $k.tmp $k || exit
+		kill "$(cat /run/kumo/dropbear.pid)" 2>/dev/null
+		print_host_keys $k
+		say "RSA host key ready ($(uptime_s)s)"
+	) &
 fi
 
 # --- user data -------------------------------------------------------------
