@@ -158,7 +158,9 @@ func (a *apt) fetch(ctx context.Context, pkgs []string) (map[string]deb, error) 
 		}
 		var missing []string
 		for _, u := range uris {
-			if st, err := os.Stat(filepath.Join(a.cache, u.file)); err != nil || st.Size() != u.size {
+			file := filepath.Join(a.cache, u.file)
+			if st, err := os.Stat(file); err != nil || st.Size() != u.size || checkSHA256(file, u.sum) != nil {
+				os.Remove(file) // absent, truncated or corrupt: fetch again
 				missing = append(missing, u.name)
 				a.progress(fmt.Sprintf("downloading %s (%.1f MB) …", debLabel(u.file), float64(u.size)/1e6))
 			}
@@ -191,7 +193,7 @@ func (a *apt) fetch(ctx context.Context, pkgs []string) (map[string]deb, error) 
 	for _, u := range uris {
 		file := filepath.Join(a.cache, u.file)
 		if err := checkSHA256(file, u.sum); err != nil {
-			os.Remove(file) // the next build downloads it again
+			os.Remove(file)
 			return nil, fmt.Errorf("package %s: %w", u.name, err)
 		}
 		debs[u.name] = deb{name: u.name, file: file}
@@ -226,7 +228,7 @@ func checkSHA256(file, want string) error {
 		return err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return fmt.Errorf("%s: sha256 %s, want %s (corrupt download removed; build again)", filepath.Base(file), got, want)
+		return fmt.Errorf("%s: sha256 %s, want %s", filepath.Base(file), got, want)
 	}
 	return nil
 }
@@ -246,11 +248,12 @@ func extract(ctx context.Context, debs map[string]deb, root string) (map[string]
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	for i, n := range names {
-		dirs[n] = filepath.Join(root, n)
+		dst, file := filepath.Join(root, n), debs[n].file
+		dirs[n] = dst
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = run(ctx, "", nil, "dpkg-deb", "-x", debs[n].file, dirs[n])
+			_, errs[i] = run(ctx, "", nil, "dpkg-deb", "-x", file, dst)
 		}()
 	}
 	wg.Wait()

@@ -42,14 +42,24 @@ func testImage(t *testing.T) *Image {
 	if *again != *img {
 		t.Errorf("cached Build = %+v, want %+v", again, img)
 	}
+	// Build keeps old versions (their disks may back instances); a test
+	// cache need not.
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if n := e.Name(); e.IsDir() && len(n) == len(img.Version) && n != img.Version && n != "cache" {
+			os.RemoveAll(filepath.Join(dir, n))
+		}
+	}
 	return img
 }
 
-// TestBootUnderQEMU boots kumo-minimal once and checks what an EC2 user
-// relies on: the console lines, SSH as ec2-user with the launch key, the
-// user data run as root once, sudo, metadata over IMDSv2, the host key kept
-// across a reboot that does not re-run the user data, and the ACPI power
-// button (StopInstances) powering the guest off so that QEMU exits.
+// TestBootUnderQEMU boots kumo-minimal once (one QEMU process) and checks
+// what an EC2 user relies on: the console lines, SSH as ec2-user with the
+// launch key, the user data run as root once, sudo, metadata over IMDSv2,
+// host keys kept across a reboot that does not re-run the user data, a new
+// instance id (an instance launched from an image of the disk) running its
+// own user data with new host keys, and the ACPI power button
+// (StopInstances) powering the guest off so that QEMU exits.
 func TestBootUnderQEMU(t *testing.T) {
 	needTool(t, "qemu-system-x86_64", "qemu-system-x86")
 	img := testImage(t)
@@ -74,7 +84,8 @@ func TestBootUnderQEMU(t *testing.T) {
 			"chmod 644 /var/tmp/user-data-id /var/tmp/user-data-runs\n",
 	})
 
-	vm := startVM(t, img, imds.addr())
+	// A root volume 1 GiB larger than the image, as with a BlockDeviceMapping.
+	vm := startVM(t, img, img.RootDiskSizeGiB+1, imds.addr())
 	const bootTimeout = 3 * time.Minute // TCG on a busy 2-core machine
 	for _, line := range []string{"kumo-init: root filesystem ready", "kumo-init: network up 169.254.169.15", "kumo-init: metadata: instance i-0123456789abcdef0"} {
 		vm.waitFor(0, line, bootTimeout)
@@ -92,13 +103,14 @@ func TestBootUnderQEMU(t *testing.T) {
 	t.Logf("QEMU start → SSH login as ec2-user: %v", time.Since(vm.start).Round(time.Millisecond))
 
 	vm.waitFor(ready, "kumo-init: user data ran, exit 0", time.Minute)
+	vm.waitFor(0, "kumo-init: root filesystem grown to 3 GiB", time.Minute)
 	// The RSA key comes later; until then an RSA-preferring client would
 	// be dropped by dropbear 2022.83 (see rc.boot).
 	vm.waitFor(ready, "kumo-init: RSA host key ready", 2*time.Minute)
 	hostKeys = vm.hostKeys(0)
 	// The listener restarted with the RSA key: RSA clients work now.
 	c.Close()
-	c = vm.dialSSH("ec2-user", signer, hostKeys, []string{ssh.KeyAlgoRSASHA512}, time.Minute)
+	c = vm.dialSSH("ec2-user", signer, hostKeys, []string{ssh.KeyAlgoRSASHA256}, time.Minute)
 	vm.waitFor(0, "hello from user data", time.Second) // user data output on the console
 	checks := []struct{ cmd, want string }{
 		{"cat /var/tmp/user-data-id", "uid=0(root)"},
@@ -108,6 +120,7 @@ func TestBootUnderQEMU(t *testing.T) {
 		{"sudo cat /var/log/cloud-init-output.log", "hello from user data"},
 		{"ls /var/lib/cloud/instances/i-0123456789abcdef0/sem", "user-data"},
 		{"stat -c %a /home/ec2-user/.ssh/authorized_keys", "600"},
+		{"df -m / | awk 'NR == 2 { print ($2 > 2500) ? \"grown\" : $2 }'", "grown"},
 	}
 	for _, ck := range checks {
 		if got := sshRun(t, c, ck.cmd); !strings.Contains(got, ck.want) {
@@ -148,6 +161,30 @@ func TestBootUnderQEMU(t *testing.T) {
 		}
 		c.Close()
 	}
+
+	// A new instance launched from an image of this disk is a new instance
+	// id on the same filesystem: its own user data runs, it gets new host
+	// keys.
+	const newID = "i-0fedcba9876543210"
+	imds.set("meta-data/instance-id", newID)
+	mark = vm.mark()
+	c = vm.dialSSH("ec2-user", signer, hostKeys, nil, time.Minute)
+	if s, err = c.NewSession(); err != nil {
+		t.Fatal(err)
+	}
+	s.Run("sudo reboot")
+	c.Close()
+	vm.waitFor(mark, "kumo-init: first boot of "+newID, bootTimeout)
+	vm.waitFor(mark, "kumo-init: user data ran, exit 0", bootTimeout)
+	newKeys := vm.hostKeys(mark)
+	if k := newKeys[ssh.KeyAlgoED25519]; k == nil || bytes.Equal(k.Marshal(), hostKeys[ssh.KeyAlgoED25519].Marshal()) {
+		t.Errorf("new instance kept the old ed25519 host key (or printed none)")
+	}
+	c = vm.dialSSH("ec2-user", signer, newKeys, []string{ssh.KeyAlgoED25519}, time.Minute)
+	if got := sshRun(t, c, "cat /var/tmp/user-data-runs"); got != "ran\nran" {
+		t.Errorf("user data runs after a new instance id = %q, want two", got)
+	}
+	c.Close()
 
 	// StopInstances presses the ACPI power button.
 	vm.qmpCommand("system_powerdown")

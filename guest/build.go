@@ -32,8 +32,15 @@ func build(ctx context.Context, dir, tmp string, progress func(string)) (*manife
 	agentBin := filepath.Join(tmp, "kumo-guest-agent")
 	agentErr := make(chan error, 1)
 	agentCtx, cancelAgent := context.WithCancel(ctx)
-	defer cancelAgent()
 	go func() { agentErr <- buildAgent(agentCtx, tmp, cache, agentBin) }()
+	agentWaited := false
+	defer func() {
+		// On an early return, stop the compiler before tmp is removed.
+		cancelAgent()
+		if !agentWaited {
+			<-agentErr
+		}
+	}()
 
 	// Resolve packages.
 	progress("resolving Debian packages …")
@@ -121,11 +128,17 @@ func build(ctx context.Context, dir, tmp string, progress func(string)) (*manife
 	if err != nil {
 		return nil, err
 	}
+	// The disk's size in sectors, as the guest's /sys shows it: rc.sysinit
+	// grows the filesystem only when the disk is bigger than this.
+	if err := r.writeFile("var/lib/kumo/root-size", []byte(fmt.Sprintf("%d\n", rootDiskSizeGiB<<21)), 0o644); err != nil {
+		return nil, err
+	}
 	release := fmt.Sprintf("kumo-minimal %s\nkernel %s\n", recipeVersion(), k.release)
 	if err := r.writeFile("etc/kumo/image-release", []byte(release), 0o644); err != nil {
 		return nil, err
 	}
 	progress("waiting for kumo-guest-agent to compile …")
+	agentWaited = true
 	if err := <-agentErr; err != nil {
 		return nil, err
 	}

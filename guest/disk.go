@@ -36,7 +36,7 @@ func makeRootDisk(ctx context.Context, r *rootfs, out string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Truncate(RootDiskSizeGiB << 30)
+	err = f.Truncate(rootDiskSizeGiB << 30)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -113,6 +113,12 @@ func Build(ctx context.Context, dir string, progress func(string)) (*Image, erro
 	if err := syncDir(out); err != nil {
 		return nil, fmt.Errorf("build kumo-minimal: %w", err)
 	}
+	// A directory without its manifest is a damaged build (a complete one
+	// was returned above). Move it aside rather than delete it: its disk
+	// may still back instance overlays.
+	if _, err := os.Stat(final); err == nil {
+		os.Rename(final, fmt.Sprintf("%s.damaged-%d", final, time.Now().Unix()))
+	}
 	if err := os.Rename(out, final); err != nil {
 		return nil, fmt.Errorf("build kumo-minimal: %w", err)
 	}
@@ -132,8 +138,8 @@ func load(final, version string) (*Image, error) {
 		Kernel:          filepath.Join(final, kernelFile),
 		Initrd:          filepath.Join(final, initrdFile),
 		RootDisk:        filepath.Join(final, rootDiskFile),
-		RootDiskSizeGiB: RootDiskSizeGiB,
-		Cmdline:         Cmdline,
+		RootDiskSizeGiB: rootDiskSizeGiB,
+		Cmdline:         cmdline,
 		Version:         version,
 	}
 	for _, f := range []string{img.Kernel, img.Initrd, img.RootDisk} {

@@ -69,6 +69,14 @@ func (f *fakeIMDS) serve(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, body)
 }
 
+// set changes what a path answers, e.g. the instance id, to make the disk
+// look like the root volume of a new instance launched from an image of it.
+func (f *fakeIMDS) set(path, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.paths[path] = body
+}
+
 func (f *fakeIMDS) stats() (tokens int, gets []string, unauthed int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -51,13 +51,13 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startVM boots img from a fresh overlay of its root disk. The guest sees
+// startVM boots img from a fresh overlay of its root disk, rootGiB large. The guest sees
 // 169.254.169.0/24 with the metadata service at 169.254.169.254, forwarded
 // to imdsAddr through a per-connection proxy (see proxyEnv).
-func startVM(t *testing.T, img *Image, imdsAddr string) *testVM {
+func startVM(t *testing.T, img *Image, rootGiB int, imdsAddr string) *testVM {
 	dir := t.TempDir()
 	overlay := filepath.Join(dir, "root.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-b", img.RootDisk, "-F", "qcow2", overlay).CombinedOutput(); err != nil {
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-b", img.RootDisk, "-F", "qcow2", overlay, fmt.Sprintf("%dG", rootGiB)).CombinedOutput(); err != nil {
 		t.Fatalf("qemu-img create: %v: %s", err, out)
 	}
 	self, err := os.Executable()

@@ -14,13 +14,13 @@ import (
 // which are hashed) changes what it produces, so existing caches rebuild.
 const recipeRevision = 1
 
-// Cmdline boots kumo-minimal. quiet keeps the serial console (and so
+// cmdline boots kumo-minimal. quiet keeps the serial console (and so
 // GetConsoleOutput) down to the kernel's errors and the kumo-init lines.
-const Cmdline = "console=ttyS0 root=/dev/vda rw quiet"
+const cmdline = "console=ttyS0 root=/dev/vda rw quiet"
 
-// RootDiskSizeGiB is the virtual size of the root disk; on EC2 an instance
-// can grow it with a larger root volume.
-const RootDiskSizeGiB = 2
+// rootDiskSizeGiB is the virtual size of the root disk. An overlay can be
+// made larger (a bigger root volume): the guest grows the filesystem at boot.
+const rootDiskSizeGiB = 2
 
 // Packages from Debian. The kernel metapackage is resolved to the versioned
 // package it depends on; the ELF packages' shared libraries come from the
@@ -42,6 +42,11 @@ var elfPackages = map[string]map[string]string{
 	// and sftp work. dropbear looks for it at /usr/lib/sftp-server.
 	"openssh-sftp-server": {
 		"usr/lib/openssh/sftp-server": "usr/lib/sftp-server",
+	},
+	// Grows the root filesystem when the root volume is larger than the
+	// image, as cloud-init's resizefs does.
+	"e2fsprogs": {
+		"sbin/resize2fs": "usr/sbin/resize2fs",
 	},
 }
 
@@ -82,7 +87,7 @@ var (
 // new build beside the old one (whose disk may back running instances).
 func recipeVersion() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "kumo-minimal revision %d\ncmdline %s\nsize %d\n", recipeRevision, Cmdline, RootDiskSizeGiB)
+	fmt.Fprintf(h, "kumo-minimal revision %d\ncmdline %s\nsize %d\n", recipeRevision, cmdline, rootDiskSizeGiB)
 	fmt.Fprintf(h, "packages %s %s\n", kernelMetaPackage, busyboxPackage)
 	var pkgs []string
 	for p, files := range elfPackages {

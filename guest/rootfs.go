@@ -34,7 +34,7 @@ func (r *rootfs) mkdir(p string, perm fs.FileMode) error {
 	if err := os.MkdirAll(r.path(p), 0o755); err != nil {
 		return err
 	}
-	// Chmod: MkdirAll obeys the umask, and 1777 needs the sticky bit.
+	// Chmod: MkdirAll obeys the umask and cannot set the sticky bit.
 	return os.Chmod(r.path(p), perm)
 }
 
@@ -76,7 +76,7 @@ func (r *rootfs) skeleton() error {
 	}{
 		{"usr/bin", 0o755}, {"usr/sbin", 0o755}, {"usr/lib64", 0o755}, {imageLibDir, 0o755},
 		{"usr/local/bin", 0o755}, {"dev", 0o755}, {"proc", 0o555}, {"sys", 0o555}, {"run", 0o755},
-		{"tmp", 0o1777}, {"var/tmp", 0o1777}, {"var/log", 0o755}, {"var/lib/cloud", 0o755},
+		{"tmp", fs.ModeSticky | 0o777}, {"var/tmp", fs.ModeSticky | 0o777}, {"var/log", 0o755}, {"var/lib/cloud", 0o755},
 		{"mnt", 0o755}, {"media", 0o755}, {"root", 0o700}, {"etc/dropbear", 0o700},
 		{"home/ec2-user", 0o700}, {"home/ec2-user/.ssh", 0o700},
 	}
@@ -148,6 +148,10 @@ func (r *rootfs) elfPrograms(pkgDirs map[string]string, idx libIndex) ([]string,
 	for pkg, files := range elfPackages {
 		for from, to := range files {
 			src := filepath.Join(pkgDirs[pkg], filepath.FromSlash(from))
+			if _, err := os.Stat(src); err != nil {
+				// Later Debian releases ship /sbin and /lib under /usr.
+				src = filepath.Join(pkgDirs[pkg], "usr", filepath.FromSlash(from))
+			}
 			if err := r.copyFile(to, src, 0o755); err != nil {
 				return nil, fmt.Errorf("%s: %w", pkg, err)
 			}

@@ -12,15 +12,15 @@ import (
 // errToolMissing reports that a host tool the build shells out to is absent.
 var errToolMissing = errors.New("tool not installed")
 
-// toolPackage names the Debian package of each host tool, for error messages
-// that say how to fix the host.
-var toolPackage = map[string]string{
-	"apt-get":   "apt",
-	"apt-cache": "apt",
-	"dpkg-deb":  "dpkg",
-	"mke2fs":    "e2fsprogs",
-	"debugfs":   "e2fsprogs",
-	"qemu-img":  "qemu-utils",
+// toolHint says how to get each host tool, for errors that say how to fix
+// the host.
+var toolHint = map[string]string{
+	"apt-get":   "kumo-minimal is built from Debian packages: run Kumo on Debian 12 or later",
+	"apt-cache": "kumo-minimal is built from Debian packages: run Kumo on Debian 12 or later",
+	"dpkg-deb":  "apt-get install dpkg",
+	"mke2fs":    "apt-get install e2fsprogs",
+	"debugfs":   "apt-get install e2fsprogs",
+	"qemu-img":  "apt-get install qemu-utils",
 }
 
 // run executes a host tool and returns its stdout. Errors carry the command
@@ -35,8 +35,8 @@ func run(ctx context.Context, dir string, env []string, name string, args ...str
 func runCapture(ctx context.Context, dir string, env []string, name string, args ...string) (stdout, stderr []byte, err error) {
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if pkg, ok := toolPackage[name]; ok {
-			return nil, nil, fmt.Errorf("%s: %w (apt-get install %s)", name, errToolMissing, pkg)
+		if hint, ok := toolHint[name]; ok {
+			return nil, nil, fmt.Errorf("%s: %w (%s)", name, errToolMissing, hint)
 		}
 		return nil, nil, fmt.Errorf("%s: %w", name, errToolMissing)
 	}

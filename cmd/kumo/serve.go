@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -23,6 +24,7 @@ func serve(args []string) error {
 	etcd := fs.String("etcd", "", "comma-separated endpoints of an external etcd cluster (default: embedded)")
 	fs.BoolVar(&cfg.Throttle, "throttle", cfg.Throttle, "enforce AWS's per-account API request-rate limits")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	quotas := fs.String("vcpu-quota", "", "per-account On-Demand vCPU quotas by family group, e.g. Standard=64,G=8 (defaults: Standard=512, G/P/F/Inf/Trn/DL/Mac=64, X=128)")
 	pool := fs.String("public-pool", cfg.PublicPool.String(), "IPv4 range public addresses come from (reachable from this host only)")
 	fs.Float64Var(&cfg.CPURatio, "cpu-ratio", cfg.CPURatio, "vCPUs instances may hold per host CPU")
 	fs.Float64Var(&cfg.MemoryRatio, "memory-ratio", cfg.MemoryRatio, "instance memory allowed per byte of host memory (guests touch only what they use)")
@@ -34,6 +36,14 @@ func serve(args []string) error {
 	var err error
 	if cfg.PublicPool, err = netip.ParsePrefix(*pool); err != nil {
 		return fmt.Errorf("--public-pool %q: %w", *pool, err)
+	}
+	for _, q := range splitList(*quotas) {
+		group, n, ok := strings.Cut(q, "=")
+		v, err := strconv.ParseInt(n, 10, 64)
+		if _, known := cfg.Quotas[group]; !ok || err != nil || v < 0 || !known {
+			return fmt.Errorf("--vcpu-quota %q: want GROUP=VCPUS with GROUP one of Standard, G, P, F, X, Inf, Trn, DL, Mac, HighMem", q)
+		}
+		cfg.Quotas[group] = v
 	}
 	cfg.Regions = splitList(*regions)
 	cfg.Etcd = splitList(*etcd)

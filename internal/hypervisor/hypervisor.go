@@ -1,8 +1,8 @@
 // Package hypervisor owns the contract between a host agent and the thing
 // that runs virtual machines: what a VM is made of (Spec), what state it is
-// in (Status) and the Driver interface every implementation (qemu/, and a
-// simulator for benchmarks) satisfies. hypervisortest holds the conformance
-// suite all drivers run.
+// in (Status) and the Driver interface every implementation satisfies
+// (qemu/ runs real VMs). hypervisortest holds the conformance suite every
+// driver runs.
 //
 // A Driver is a thin, idempotent layer: it keeps no durable state of its own.
 // VMs outlive the process that started them, and after a restart the owner

@@ -99,10 +99,13 @@ func (h Harness) testGracefulStop(t *testing.T) {
 	spec := h.Spec(t)
 	e.start(spec)
 	if h.Guest {
+		began := time.Now()
 		e.waitConsole(spec.ID, h.ConsoleWant)
+		booted := time.Now()
 		e.stop(spec.ID, false)
 		st := e.wantState(spec.ID, hypervisor.StateShutdown)
-		t.Logf("graceful stop: %+v", st)
+		t.Logf("console showed %q %v after Start; graceful stop took %v: %+v",
+			h.ConsoleWant, booted.Sub(began).Round(time.Millisecond), time.Since(booted).Round(time.Millisecond), st)
 		return
 	}
 	const grace = 2 * time.Second

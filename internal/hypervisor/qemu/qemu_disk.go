@@ -110,6 +110,12 @@ func (d *Driver) DetachDisk(ctx context.Context, id, serial string) error {
 // missed or came before this call (a retry after a timeout).
 const unplugPoll = 500 * time.Millisecond
 
+// unplugRepress is how long unplug waits before pressing the slot's
+// attention button again. Linux's pciehp takes a press within 5 s of the
+// previous one (e.g. the one announcing a disk just attached) as "cancel",
+// so a detach right after an attach would otherwise wait forever.
+const unplugRepress = 6 * time.Second
+
 // unplug asks the guest to release device dev, waits until QEMU has freed
 // it, and then removes its block nodes. The device leaves the QOM tree as
 // soon as the guest lets go, but QEMU frees it (and sends DEVICE_DELETED)
@@ -117,35 +123,34 @@ const unplugPoll = 500 * time.Millisecond
 // and the image must stay open. plug is held while touching devices, not
 // while waiting for the guest, so a slow guest does not hold up attaches.
 func (r *run) unplug(ctx context.Context, plug *sync.Mutex, mon *qmp.Monitor, dev string) error {
-	plug.Lock()
-	topo, err := queryTopology(ctx, mon)
-	var deleted chan struct{}
-	if err == nil && topo.has(dev) {
-		r.mu.Lock()
-		deleted = r.unplugs[dev]
-		if deleted == nil {
-			deleted = make(chan struct{})
-			r.unplugs[dev] = deleted
-		}
-		r.mu.Unlock()
-		// An error here is usually an unplug already in progress (a retry
-		// after a timeout); the wait below tells success from failure.
-		if err := mon.Execute(ctx, "device_del", map[string]string{"id": dev}, nil); err != nil {
-			r.log.Debug("device_del", "device", dev, "err", err)
-		}
+	r.mu.Lock()
+	deleted := r.unplugs[dev]
+	if deleted == nil {
+		deleted = make(chan struct{})
+		r.unplugs[dev] = deleted
 	}
-	plug.Unlock()
-	if err != nil {
-		return err
-	}
+	r.mu.Unlock()
 
-	// released reports whether the device is gone and its nodes deleted.
-	released := func() (bool, error) {
+	var pressed time.Time
+	// step presses the button when due and reports whether the device is
+	// gone and its nodes deleted.
+	step := func() (bool, error) {
 		plug.Lock()
 		defer plug.Unlock()
 		topo, err := queryTopology(ctx, mon)
-		if err != nil || topo.has(dev) {
+		if err != nil {
 			return false, err
+		}
+		if topo.has(dev) {
+			if time.Since(pressed) >= unplugRepress {
+				pressed = time.Now()
+				// An error is usually "unplug already in progress"; the
+				// wait tells success from failure either way.
+				if err := mon.Execute(ctx, "device_del", map[string]string{"id": dev}, nil); err != nil {
+					r.log.Debug("device_del", "device", dev, "err", err)
+				}
+			}
+			return false, nil
 		}
 		err = delBlockNodes(ctx, mon, dev)
 		if ce := (*qmp.CommandError)(nil); errors.As(err, &ce) {
@@ -156,7 +161,7 @@ func (r *run) unplug(ctx context.Context, plug *sync.Mutex, mon *qmp.Monitor, de
 	t := time.NewTicker(unplugPoll)
 	defer t.Stop()
 	for {
-		if ok, err := released(); ok || err != nil {
+		if ok, err := step(); ok || err != nil {
 			return err
 		}
 		select {

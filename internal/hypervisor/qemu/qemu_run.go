@@ -265,6 +265,8 @@ func (r *run) status(ctx context.Context) (hypervisor.Status, error) {
 		select {
 		case <-r.done:
 			return r.final, nil
+		case <-ctx.Done():
+			return hypervisor.Status{}, ctx.Err()
 		case <-time.After(exitSettle):
 		}
 		r.setState(hypervisor.StateUnknown, "query-status: "+err.Error())

@@ -27,6 +27,11 @@ func (d *Driver) Start(ctx context.Context, spec hypervisor.Spec) error {
 	v, created := d.entry(spec)
 	v.opMu.Lock()
 	defer v.opMu.Unlock()
+	u := newUndo()
+	defer u.fail()
+	if created {
+		u.add(func() { d.forget(v) })
+	}
 	if v.live() != nil {
 		return fmt.Errorf("start %s: %w", spec.ID, hypervisor.ErrRunning)
 	}
@@ -40,11 +45,6 @@ func (d *Driver) Start(ctx context.Context, spec hypervisor.Spec) error {
 		return fmt.Errorf("start %s: found running qemu pid %d, adopt it: %w", spec.ID, p.pid, hypervisor.ErrRunning)
 	}
 
-	u := newUndo()
-	defer u.fail()
-	if created {
-		u.add(func() { d.forget(v) })
-	}
 	v.setSpec(spec)
 	began := time.Now()
 	r, err := d.launch(ctx, v, spec, f, u)

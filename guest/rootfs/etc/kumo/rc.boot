@@ -1,9 +1,10 @@
 #!/bin/sh
 # rc.boot: what cloud-init does on EC2, for kumo-minimal. busybox init starts
-# it once per boot, beside dropbear. Steps: DHCP on eth0; metadata (IMDSv2,
-# falling back to v1); hostname; ec2-user's SSH key; SSH host key (new per
-# instance, kept across reboots); start SSH; run the user data once per
-# instance.
+# it once per boot, after rc.sysinit. Steps: DHCP on eth0; metadata (IMDSv2,
+# falling back to v1); hostname; ec2-user's SSH key; SSH host keys (new per
+# instance, kept across reboots); start and keep dropbear running; run the
+# user data once per instance. Progress goes to the console as
+# "kumo-init: …" lines, which tests and GetConsoleOutput users read.
 . /etc/kumo/functions
 
 md=/run/kumo/imds
@@ -133,7 +134,7 @@ rm -f $keys/.new_*
 		dropbear -F -E -s -w -p 22 $args 2>>/var/log/dropbear.log &
 		echo $! >/run/kumo/dropbear.pid
 		wait $!
-		sleep 1
+		sleep 0.3 # no busy loop if it cannot start
 	done
 ) </dev/null >/dev/null 2>&1 &
 print_host_keys $keys/dropbear_*_host_key
