@@ -14,15 +14,17 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// testImage builds kumo-minimal into a cache shared by test runs (Build keys
-// it by version, so a changed recipe rebuilds) and checks that the second
-// Build is instant.
+// testImage builds kumo-minimal into a cache shared by test runs and
+// packages (Build keys it by version, so a changed recipe rebuilds) and
+// checks that the second Build is instant.
 func testImage(t *testing.T) *Image {
 	t.Helper()
 	for _, tool := range [][2]string{{"apt-get", "apt"}, {"dpkg-deb", "dpkg"}, {"mke2fs", "e2fsprogs"}, {"debugfs", "e2fsprogs"}, {"qemu-img", "qemu-utils"}} {
 		needTool(t, tool[0], tool[1])
 	}
-	dir := filepath.Join(os.TempDir(), "kumo-guest-test", "kumo-minimal")
+	// The same cache as internal/hypervisor/qemu's guest tests: Build's
+	// lock makes concurrent test binaries share one build.
+	dir := filepath.Join(os.TempDir(), "kumo-test-images", "kumo-minimal")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
@@ -43,10 +45,12 @@ func testImage(t *testing.T) *Image {
 		t.Errorf("cached Build = %+v, want %+v", again, img)
 	}
 	// Build keeps old versions (their disks may back instances); a test
-	// cache need not.
+	// cache need not, once no test run can still be using them.
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if n := e.Name(); e.IsDir() && len(n) == len(img.Version) && n != img.Version && n != "cache" {
+		info, err := e.Info()
+		if n := e.Name(); err == nil && e.IsDir() && len(n) == len(img.Version) && n != img.Version &&
+			time.Since(info.ModTime()) > time.Hour {
 			os.RemoveAll(filepath.Join(dir, n))
 		}
 	}
@@ -120,6 +124,7 @@ func TestBootUnderQEMU(t *testing.T) {
 		{"sudo cat /var/log/cloud-init-output.log", "hello from user data"},
 		{"ls /var/lib/cloud/instances/i-0123456789abcdef0/sem", "user-data"},
 		{"stat -c %a /home/ec2-user/.ssh/authorized_keys", "600"},
+		{"/usr/lib/sftp-server -h 2>&1; true", "usage: sftp-server"}, // its libraries load: scp/sftp work
 		{"df -m / | awk 'NR == 2 { print ($2 > 2500) ? \"grown\" : $2 }'", "grown"},
 	}
 	for _, ck := range checks {
@@ -195,6 +200,7 @@ func TestBootUnderQEMU(t *testing.T) {
 			t.Errorf("qemu after powerdown: %v", vm.err)
 		}
 		t.Logf("ACPI power button → QEMU exit: %v", time.Since(pressed).Round(time.Millisecond))
+		vm.fsck()
 	case <-time.After(2 * time.Minute):
 		t.Fatal("QEMU still running 2 minutes after system_powerdown")
 	}

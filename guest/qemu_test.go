@@ -24,11 +24,13 @@ type testVM struct {
 	t       *testing.T
 	cmd     *exec.Cmd
 	qmp     string // QMP socket path
+	overlay string // the instance's root disk
 	sshAddr string // host side of the SSH port forward
 	start   time.Time
 
 	mu     sync.Mutex
 	lines  []string
+	times  []time.Duration // when each line came, since start
 	exited chan struct{}
 	err    error // from cmd.Wait, once exited is closed
 }
@@ -64,7 +66,7 @@ func startVM(t *testing.T, img *Image, rootGiB int, imdsAddr string) *testVM {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &testVM{t: t, qmp: filepath.Join(dir, "qmp.sock"), exited: make(chan struct{})}
+	v := &testVM{t: t, qmp: filepath.Join(dir, "qmp.sock"), overlay: overlay, exited: make(chan struct{})}
 	port := freePort(t)
 	v.sshAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	netdev := fmt.Sprintf("user,id=n0,net=169.254.169.0/24,host=169.254.169.2,"+
@@ -91,6 +93,7 @@ func startVM(t *testing.T, img *Image, rootGiB int, imdsAddr string) *testVM {
 			fmt.Fprintln(logf, line)
 			v.mu.Lock()
 			v.lines = append(v.lines, line)
+			v.times = append(v.times, time.Since(v.start))
 			v.mu.Unlock()
 		}
 	}()
@@ -112,8 +115,11 @@ func startVM(t *testing.T, img *Image, rootGiB int, imdsAddr string) *testVM {
 		}
 		if t.Failed() {
 			v.mu.Lock()
-			from := max(0, len(v.lines)-80)
-			t.Logf("console (last lines):\n%s", strings.Join(v.lines[from:], "\n"))
+			var b strings.Builder
+			for i := max(0, len(v.lines)-80); i < len(v.lines); i++ {
+				fmt.Fprintf(&b, "%6.2fs %s\n", v.times[i].Seconds(), v.lines[i])
+			}
+			t.Logf("console (last lines, time since QEMU start):\n%s", b.String())
 			v.mu.Unlock()
 			dumpGuestLogs(t, overlay)
 		}
@@ -132,6 +138,20 @@ func dumpGuestLogs(t *testing.T, overlay string) {
 	for _, f := range []string{"/var/log/kumo-init.log", "/var/log/dropbear.log", "/var/log/udhcpc.log"} {
 		out, _ := exec.Command("debugfs", "-R", "cat "+f, raw).Output()
 		t.Logf("guest %s:\n%s", f, out)
+	}
+}
+
+// fsck checks that the stopped guest left its root filesystem clean, as an
+// image taken of a stopped instance's disk must be.
+func (v *testVM) fsck() {
+	v.t.Helper()
+	raw := v.overlay + ".fsck.raw"
+	defer os.Remove(raw)
+	if out, err := exec.Command("qemu-img", "convert", "-O", "raw", v.overlay, raw).CombinedOutput(); err != nil {
+		v.t.Fatalf("qemu-img convert: %v: %s", err, out)
+	}
+	if out, err := exec.Command("e2fsck", "-f", "-n", raw).CombinedOutput(); err != nil {
+		v.t.Errorf("root filesystem not clean after shutdown: %v\n%s", err, out)
 	}
 }
 
