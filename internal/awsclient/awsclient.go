@@ -3,6 +3,8 @@
 package awsclient
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -30,9 +32,21 @@ func HTTPClient(maxIdle int) interface {
 
 type plainBodyClient struct{ c *http.Client }
 
+// Do sends r. It also reads the whole answer before returning: the same early
+// close can otherwise cut a large response while the SDK decodes it.
 func (p plainBodyClient) Do(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		r.Body = struct{ io.ReadCloser }{r.Body}
 	}
-	return p.c.Do(r)
+	resp, err := p.c.Do(r)
+	if err != nil {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read response body: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
 }

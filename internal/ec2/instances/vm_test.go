@@ -143,8 +143,8 @@ func TestInstanceLifecycleOnARealVM(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := base64.StdEncoding.DecodeString(aws.ToString(out.Output))
-		if !strings.Contains(string(b), "Linux version") {
-			t.Fatalf("console output lacks the kernel banner:\n%.2000s", b)
+		if !strings.Contains(string(b), "kumo-init: ssh ready") {
+			t.Fatalf("console output lacks the boot:\n%q", b)
 		}
 	})
 	t.Run("status checks pass", func(t *testing.T) {

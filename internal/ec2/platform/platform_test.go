@@ -1,12 +1,9 @@
 package platform_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
@@ -27,31 +23,6 @@ func code(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
-}
-
-// client is env.EC2 with each response body read in full inside the HTTP
-// round trip. aws-sdk-go-v2 (smithy-go v1.28.9) reads a body after the round
-// trip returns and then races its own transport: on loopback, a 200 answer of a
-// few hundred KB fails to decode with "use of closed network connection" in up
-// to half the calls (aws-sdk-go-v2#2737), against any server. testenv turns
-// retries off, which also turns off the SDK's retry of that error.
-func client(env *testenv.Env) *ec2.Client {
-	return env.EC2(func(o *ec2.Options) {
-		inner := o.HTTPClient
-		o.HTTPClient = smithyhttp.ClientDoFunc(func(r *http.Request) (*http.Response, error) {
-			resp, err := inner.Do(r)
-			if err != nil {
-				return resp, err
-			}
-			defer resp.Body.Close()
-			b, err := io.ReadAll(resp.Body)
-			if err != nil {
-				return nil, fmt.Errorf("read response body: %w", err)
-			}
-			resp.Body = io.NopCloser(bytes.NewReader(b))
-			return resp, nil
-		})
-	})
 }
 
 func filter(name string, values ...string) types.Filter {
@@ -68,7 +39,7 @@ func wantCode(t *testing.T, err error, want string) {
 
 func TestRegionsAndZones(t *testing.T) {
 	env := testenv.Start(t)
-	c := client(env)
+	c := env.EC2()
 	ctx := context.Background()
 
 	t.Run("regions", func(t *testing.T) {
@@ -219,7 +190,7 @@ func TestRegionsAndZones(t *testing.T) {
 
 func TestInstanceTypeOfferings(t *testing.T) {
 	env := testenv.Start(t)
-	c := client(env)
+	c := env.EC2()
 	ctx := context.Background()
 
 	tests := []struct {
@@ -330,7 +301,7 @@ func allTypes(t *testing.T, c *ec2.Client, in *ec2.DescribeInstanceTypesInput, l
 
 func TestInstanceTypes(t *testing.T) {
 	env := testenv.Start(t)
-	c := client(env)
+	c := env.EC2()
 	ctx := context.Background()
 
 	t.Run("aws facts", func(t *testing.T) {

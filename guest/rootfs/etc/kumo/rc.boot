@@ -93,7 +93,9 @@ if [ -n "$iid" ]; then
 		ssh=/home/ec2-user/.ssh
 		mkdir -p $ssh
 		touch $ssh/authorized_keys
-		tr -d '\r' <"$key" | while read -r line; do
+		# The last line may lack a newline (EC2's IMDS sends none); read
+		# returns false on it but still fills line.
+		tr -d '\r' <"$key" | while read -r line || [ -n "$line" ]; do
 			[ -n "$line" ] || continue
 			grep -qxF "$line" $ssh/authorized_keys || echo "$line" >>$ssh/authorized_keys
 		done
