@@ -213,6 +213,22 @@ func TestInstanceLifecycleOnARealVM(t *testing.T) {
 			t.Fatalf("after stop/resize/start: %q, want 2 vCPUs and the user data output of the first boot", got)
 		}
 	})
+	t.Run("poweroff in the guest stops the instance", func(t *testing.T) {
+		cfg := &ssh.ClientConfig{User: "ec2-user", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second}
+		client, err := ssh.Dial("tcp", net.JoinHostPort(ip, "22"), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, _ := client.NewSession()
+		_ = sess.Start("sudo poweroff") // the connection dies with the guest
+		time.Sleep(time.Second)
+		client.Close()
+		inst := waitState(t, c, id, types.InstanceStateNameStopped, 2*time.Minute)
+		if inst.StateReason == nil || aws.ToString(inst.StateReason.Code) != "Client.InstanceInitiatedShutdown" {
+			t.Fatalf("state reason %+v, want Client.InstanceInitiatedShutdown", inst.StateReason)
+		}
+	})
 	t.Run("terminate cleans up", func(t *testing.T) {
 		if _, err := c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
 			t.Fatal(err)
