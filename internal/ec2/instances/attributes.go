@@ -24,11 +24,8 @@ type attrChange struct {
 // user data can change only while it is stopped (vertical scaling).
 func (h *Handlers) ModifyInstanceAttribute(ctx context.Context, r *api.Request, in *ec2api.ModifyInstanceAttributeRequest) (*awsquery.Empty, error) {
 	id := aws.ToString(in.InstanceId)
-	if id == "" {
-		return nil, awserr.MissingParameter("InstanceId")
-	}
-	if !Kind.ValidID(id) {
-		return nil, awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\"", id)
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	ch, err := h.attrChanges(ctx, r, in)
 	if err != nil {
@@ -179,14 +176,11 @@ func (h *Handlers) attrChanges(ctx context.Context, r *api.Request, in *ec2api.M
 // DescribeInstanceAttribute returns one attribute of an instance.
 func (h *Handlers) DescribeInstanceAttribute(ctx context.Context, r *api.Request, in *ec2api.DescribeInstanceAttributeRequest) (*ec2api.InstanceAttribute, error) {
 	id, attr := aws.ToString(in.InstanceId), aws.ToString(in.Attribute)
-	if id == "" {
-		return nil, awserr.MissingParameter("InstanceId")
-	}
 	if attr == "" {
 		return nil, awserr.MissingParameter("Attribute")
 	}
-	if !Kind.ValidID(id) {
-		return nil, awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\"", id)
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	inst, _, err := h.Instances.Get(ctx, r.Region, r.AccountID, id)
 	if err != nil {

@@ -163,6 +163,17 @@ func dashes(ip string) string {
 	return string(b)
 }
 
+// checkID validates one instance id parameter.
+func checkID(id string) error {
+	if id == "" {
+		return awserr.MissingParameter("InstanceId")
+	}
+	if !Kind.ValidID(id) {
+		return awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\"", id)
+	}
+	return nil
+}
+
 // Store is the instance record store.
 type Store struct {
 	S *store.Store

@@ -6,7 +6,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/kumo-cloud/kumo/internal/api"
-	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 )
 
@@ -14,11 +13,8 @@ import (
 // metadata service applies them to the next request.
 func (h *Handlers) ModifyInstanceMetadataOptions(ctx context.Context, r *api.Request, in *ec2api.ModifyInstanceMetadataOptionsRequest) (*ec2api.ModifyInstanceMetadataOptionsResult, error) {
 	id := aws.ToString(in.InstanceId)
-	if id == "" {
-		return nil, awserr.MissingParameter("InstanceId")
-	}
-	if !Kind.ValidID(id) {
-		return nil, awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\"", id)
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	var opts MetadataOptions
 	req := &ec2api.InstanceMetadataOptionsRequest{HttpTokens: in.HttpTokens, HttpPutResponseHopLimit: in.HttpPutResponseHopLimit,

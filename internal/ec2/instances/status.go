@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/kumo-cloud/kumo/internal/api"
-	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/describe"
 	"github.com/kumo-cloud/kumo/internal/ec2/filter"
@@ -114,11 +113,8 @@ const consoleLimit = 64 * 1024
 // GetConsoleOutput returns the serial console, base64-encoded.
 func (h *Handlers) GetConsoleOutput(ctx context.Context, r *api.Request, in *ec2api.GetConsoleOutputRequest) (*ec2api.GetConsoleOutputResult, error) {
 	id := aws.ToString(in.InstanceId)
-	if id == "" {
-		return nil, awserr.MissingParameter("InstanceId")
-	}
-	if !Kind.ValidID(id) {
-		return nil, awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\"", id)
+	if err := checkID(id); err != nil {
+		return nil, err
 	}
 	inst, _, err := h.Instances.Get(ctx, r.Region, r.AccountID, id)
 	if err != nil {
