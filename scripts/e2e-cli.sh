@@ -94,8 +94,13 @@ printf '#!/bin/sh\necho "user data ran as $(id -un)" > /var/tmp/hello\n' >"$work
 iid=$(aws_ ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm \
       --user-data "file://$work/script.sh" --query 'Instances[0].InstanceId')
 wait_state "$iid" running 300 && ok "run-instances reaches running" || fail "run-instances: $iid"
+# The default group admits only its own members; open SSH (the host reaches
+# public addresses from the link-local range, 0.0.0.0/0 works too).
+aws_ ec2 authorize-security-group-ingress --group-name default --protocol tcp --port 22 --cidr 169.254.0.0/16 >/dev/null \
+  && ok "authorize-security-group-ingress tcp/22" || fail "authorize-security-group-ingress"
 ip=$(aws_ ec2 describe-instances --instance-ids "$iid" --query 'Reservations[0].Instances[0].PublicIpAddress')
-check "ssh ec2-user@public-ip sees the user data" "user data ran as root" "$(ssh_ "$ip" cat /var/tmp/hello)"
+check "ssh ec2-user@public-ip sees the user data" "user data ran as root" \
+  "$(ssh_ "$ip" 'for i in $(seq 60); do [ -s /var/tmp/hello ] && break; sleep 0.5; done; cat /var/tmp/hello')"
 aws_ ec2 get-console-output --instance-id "$iid" --query Output | grep -q "kumo-init" \
   && ok "get-console-output shows the boot" || fail "get-console-output"
 aws_ ec2 stop-instances --instance-ids "$iid" >/dev/null

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,12 +49,12 @@ func (b budget) String() string {
 	}
 }
 
-// formatLimit prints a budget as written in DESIGN: 20, 3,000.
+// formatLimit prints a budget as written in DESIGN: 20, 3,000, 1.5.
 func formatLimit(v float64) string {
 	if v == math.Trunc(v) {
 		return formatInt(int(v))
 	}
-	return formatNumber(v)
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // mark is ✅ or ❌ for a row with a budget and — for one without.
@@ -100,11 +101,17 @@ func runBenches(ctx context.Context, list []bench) (rows []row, failed int) {
 }
 
 // benchEnv is what the benches share: the run's settings, the server and one
-// SDK client.
+// SDK client; for the instance rows, the prebuilt image and the fleet of
+// instances they launched.
 type benchEnv struct {
 	cfg config
 	srv *server
 	ec2 *ec2.Client
+
+	vmSkip       string // why the instance rows do not run; "" if they do
+	imageVersion string // kumo-minimal as prebuilt
+	imageErr     error  // the prebuild failed: the instance rows report it
+	fleet        *fleet // nil until vmRows makes it
 }
 
 // describeBudget is the working latency budget for Describe* calls: DESIGN

@@ -3,7 +3,11 @@
 //
 // It starts `bin/kumo serve` as a child process on a free loopback port with a
 // throwaway data directory, drives it with aws-sdk-go-v2 exactly as a user's
-// tooling would, and writes the table to docs/benchmarks.md. Slow numbers are
+// tooling would, and writes the table to docs/benchmarks.md. As root it also
+// launches real kumo-minimal instances (QEMU VMs; the image is built once into
+// -image-dir and reused), times their launch, boot, SSH login, metadata
+// service and memory, and terminates every one of them, on errors and
+// interrupts too, before removing what they left on the host. Slow numbers are
 // reported, never fatal: the exit status is non-zero only when a row could not
 // be measured at all (the server did not start, or a call returned an error).
 //
@@ -18,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 )
@@ -35,6 +40,14 @@ type config struct {
 	latencyCalls int           // sequential calls per latency run
 	tpCalls      int           // total calls cap per throughput run
 	tpDuration   time.Duration // time cap per throughput run
+
+	vms       bool          // run the instance rows (real QEMU VMs; root only)
+	imageDir  string        // kumo serve --image-dir: built images kept across runs
+	netPrefix string        // kumo serve --net-prefix: names the namespaces and links to clean up
+	launches  int           // RunInstances latency samples
+	boots     int           // launches timed to running and to SSH
+	imdsCalls int           // timed metadata GETs per run inside the guest
+	settle    time.Duration // idle time after SSH works before memory is read
 }
 
 func defaultConfig() config {
@@ -48,6 +61,13 @@ func defaultConfig() config {
 		latencyCalls: 2000,
 		tpCalls:      20000,
 		tpDuration:   5 * time.Second,
+		vms:          true,
+		imageDir:     filepath.Join(os.TempDir(), "kumo-bench-images"),
+		netPrefix:    "kbn",
+		launches:     10,
+		boots:        5,
+		imdsCalls:    2000,
+		settle:       5 * time.Second,
 	}
 }
 
@@ -59,6 +79,10 @@ func (c *config) applyQuick() {
 	c.latencyCalls = 300
 	c.tpCalls = 2000
 	c.tpDuration = time.Second
+	c.launches = 3
+	c.boots = 1
+	c.imdsCalls = 300
+	c.settle = 2 * time.Second
 }
 
 func (c *config) validate() error {
@@ -69,6 +93,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("-concurrency %d: want at least 1", c.concurrency)
 	case c.runs < 1:
 		return fmt.Errorf("-runs %d: want at least 1", c.runs)
+	case c.imageDir == "":
+		return errors.New("-image-dir: a directory is required (kumo serve as root keeps kumo-minimal there)")
 	}
 	return nil
 }
@@ -78,9 +104,11 @@ func main() {
 	flag.StringVar(&cfg.kumo, "kumo", cfg.kumo, "path of the kumo binary to benchmark (`make build` writes bin/kumo)")
 	flag.StringVar(&cfg.out, "out", cfg.out, "markdown file to write the report to; empty writes none")
 	flag.StringVar(&cfg.logLevel, "log-level", cfg.logLevel, "--log-level for kumo serve (its log goes to a file in the temp dir)")
-	flag.BoolVar(&cfg.quick, "quick", false, "short run with fewer calls (< 20 s); noisier numbers")
+	flag.BoolVar(&cfg.quick, "quick", false, "short run: fewer calls, 3 launches and 1 boot (about 20 s); noisier numbers")
 	flag.IntVar(&cfg.concurrency, "concurrency", cfg.concurrency, "concurrent clients in the throughput rows")
 	flag.IntVar(&cfg.runs, "runs", cfg.runs, "repeated runs per row (the median is reported); -quick sets 1")
+	flag.BoolVar(&cfg.vms, "vms", cfg.vms, "run the instance rows, which boot real QEMU VMs (needs root)")
+	flag.StringVar(&cfg.imageDir, "image-dir", cfg.imageDir, "cache of the built kumo-minimal image, kept across runs (kumo serve --image-dir)")
 	flag.Parse()
 	if cfg.quick {
 		runs := cfg.runs
@@ -106,20 +134,45 @@ func main() {
 // here (stopping kumo, removing its data) has run.
 func run(ctx context.Context, cfg config) int {
 	start, load := time.Now(), loadAverage()
+	env := &benchEnv{cfg: cfg, vmSkip: vmSkipReason(cfg)}
+	// As root, kumo serve runs the host agent, which builds kumo-minimal at
+	// start unless it is cached: build it into the cache first (a no-op when
+	// warm), so that no build overlaps the rows, with or without -vms.
+	asRoot := os.Geteuid() == 0
+	var extra []string
+	if asRoot {
+		sweepStale(cfg.netPrefix)
+		env.imageVersion, env.imageErr = prebuildImage(ctx, cfg.imageDir)
+		if ctx.Err() != nil {
+			progress("interrupted")
+			return 130
+		}
+		extra = []string{"--image-dir", cfg.imageDir, "--net-prefix", cfg.netPrefix}
+	}
 	progress("starting %s serve", cfg.kumo)
-	srv, err := startServer(ctx, cfg.kumo, cfg.logLevel)
+	srv, err := startServer(ctx, cfg.kumo, cfg.logLevel, extra...)
 	if err != nil {
 		progress("error: %v", err)
 		return 1
 	}
+	env.srv, env.ec2 = srv, newEC2Client(srv, cfg.concurrency)
 	defer func() {
+		// Instances first, through the API, while kumo still serves; then
+		// kumo; then whatever the VMs could leave on the host.
+		if env.fleet != nil {
+			if err := env.fleet.cleanup(); err != nil {
+				progress("error: %v", err)
+			}
+		}
 		if err := srv.stop(); err != nil {
 			progress("stop kumo: %v", err)
+		}
+		if asRoot {
+			sweepHost(srv.dataDir, cfg.netPrefix)
 		}
 	}()
 	progress("kumo serving at %s (pid %d)", srv.url, srv.pid())
 
-	env := &benchEnv{cfg: cfg, srv: srv, ec2: newEC2Client(srv, cfg.concurrency)}
 	rows, failed := runBenches(ctx, benches(env))
 	if ctx.Err() != nil {
 		progress("interrupted")
@@ -127,7 +180,7 @@ func run(ctx context.Context, cfg config) int {
 	}
 
 	rep := report{
-		machine: describeMachine(cfg.kumo, load),
+		machine: describeMachine(cfg.kumo, load, loadAverage()),
 		when:    start,
 		quick:   cfg.quick,
 		rows:    rows,

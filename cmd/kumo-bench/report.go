@@ -47,7 +47,8 @@ func (r report) write(path string) error {
 	var b strings.Builder
 	b.WriteString("# Kumo benchmarks\n\n")
 	fmt.Fprintf(&b, "Last run %s. Reproduce with `make bench` (it builds `bin/kumo`, starts `kumo serve` on a "+
-		"free loopback port with a temporary data dir and `--throttle=false`, and drives it with aws-sdk-go-v2); "+
+		"free loopback port with a temporary data dir and `--throttle=false`, and drives it with aws-sdk-go-v2; "+
+		"as root it also boots kumo-minimal instances under QEMU and terminates them); "+
 		"`go run ./cmd/kumo-bench -quick` is a short run. Budgets are from DESIGN.md §7; "+
 		"✅ within budget, ❌ over it, — no budget for this row.\n\n",
 		r.when.UTC().Format("2006-01-02"))
@@ -67,21 +68,24 @@ func cell(s string) string {
 }
 
 // describeMachine says what the numbers were measured on, in one line.
-// load is the 1-minute load average when the run started: other work on
-// the machine skews every row, and this shows how much there was.
-func describeMachine(kumo, load string) string {
+// loadStart and loadEnd are the 1-minute load averages when the run started
+// and ended: other work on the machine (VMs of concurrent tests above all,
+// on a small host) skews every row, and this shows how much there was.
+func describeMachine(kumo, loadStart, loadEnd string) string {
 	parts := []string{
 		fmt.Sprintf("%d cores (runtime.NumCPU)", runtime.NumCPU()),
 		memTotal(),
 		cpuModel(),
 	}
-	if load != "" {
-		parts = append(parts, "load average "+load+" at start")
+	if loadStart != "" {
+		parts = append(parts, "load average "+loadStart+" at start, "+loadEnd+" at the end")
 	}
+	// QEMU decides by a probe boot whether KVM works; the instance rows say
+	// which accelerator their VMs got.
 	if _, err := os.Stat("/dev/kvm"); err == nil {
-		parts = append(parts, "/dev/kvm present (KVM: not used by these rows)")
+		parts = append(parts, "/dev/kvm present")
 	} else {
-		parts = append(parts, "no /dev/kvm (KVM: not used by these rows)")
+		parts = append(parts, "no /dev/kvm")
 	}
 	parts = append(parts, kumoBuild(kumo))
 	return strings.Join(parts, " · ")

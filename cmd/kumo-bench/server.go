@@ -28,6 +28,7 @@ type server struct {
 	exited  chan struct{} // closed once cmd.Wait returns
 	waitErr error         // valid after exited is closed
 	tmp     string        // data dir and log, removed by stop
+	dataDir string        // kumo's --data-dir, under tmp
 	logPath string
 
 	url          string
@@ -37,9 +38,10 @@ type server struct {
 
 var servingLine = regexp.MustCompile(`^# Kumo is serving the EC2 API at (\S+) `)
 
-// startServer runs `kumo serve` and returns once it has printed its
-// credentials and answers its health check. On error nothing is left behind.
-func startServer(ctx context.Context, kumo string, logLevel string) (_ *server, err error) {
+// startServer runs `kumo serve` with extra flags added and returns once it
+// has printed its credentials and answers its health check. On error nothing
+// is left behind.
+func startServer(ctx context.Context, kumo string, logLevel string, extra ...string) (_ *server, err error) {
 	if _, err := os.Stat(kumo); err != nil {
 		return nil, fmt.Errorf("start kumo: %w (run `make build` first, or pass -kumo)", err)
 	}
@@ -51,7 +53,7 @@ func startServer(ctx context.Context, kumo string, logLevel string) (_ *server, 
 	if err != nil {
 		return nil, fmt.Errorf("start kumo: %w", err)
 	}
-	s := &server{tmp: tmp, logPath: filepath.Join(tmp, "kumo.log"), exited: make(chan struct{})}
+	s := &server{tmp: tmp, dataDir: filepath.Join(tmp, "data"), logPath: filepath.Join(tmp, "kumo.log"), exited: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			_ = s.stop()
@@ -63,12 +65,12 @@ func startServer(ctx context.Context, kumo string, logLevel string) (_ *server, 
 		return nil, fmt.Errorf("start kumo: %w", err)
 	}
 	defer logFile.Close() // the child holds its own descriptor
-	s.cmd = exec.Command(kumo, "serve",
+	s.cmd = exec.Command(kumo, append([]string{"serve",
 		"--listen", addr,
-		"--data-dir", filepath.Join(tmp, "data"),
+		"--data-dir", s.dataDir,
 		"--throttle=false", // AWS-style rate limits would cap the throughput rows
 		"--log-level", logLevel,
-	)
+	}, extra...)...)
 	s.cmd.Stderr = logFile
 	s.cmd.SysProcAttr = childSysProcAttr()
 	// An os.Pipe rather than StdoutPipe: Wait would close StdoutPipe's reader

@@ -7,6 +7,9 @@
 //   - give ec2-user root as EC2 images do with passwordless sudo (Debian's
 //     sudo drags in PAM), done when the binary is called as "sudo".
 //
+// "kumo-guest-agent bench-imds N" times the metadata service from inside the
+// guest for kumo-bench (cmd/kumo-bench); nothing in the image runs it.
+//
 // Kumo builds it at image-build time with CGO_ENABLED=0 and only the standard
 // library, so it runs on the bare image with no shared libraries. It is kept in
 // this module so that go vet and go test cover it; guest.Build compiles a copy
@@ -17,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -31,6 +35,8 @@ func main() {
 		os.Exit(imdsMain(os.Args[2:]))
 	case "sudo":
 		os.Exit(sudoMain(os.Args[2:]))
+	case "bench-imds":
+		os.Exit(benchIMDSMain(os.Args[2:], os.Stdout))
 	default:
 		usage()
 	}
@@ -39,5 +45,6 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: kumo-guest-agent imds [-addr host:port] [-wait dur] -out DIR PATH...")
 	fmt.Fprintln(os.Stderr, "       sudo [-i|-s] [-u root] [--] COMMAND [ARG...]")
+	fmt.Fprintln(os.Stderr, "       "+strings.TrimPrefix(benchIMDSUsage, "usage: "))
 	os.Exit(2)
 }

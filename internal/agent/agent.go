@@ -57,6 +57,7 @@ type Agent struct {
 	busy    map[string]bool // instances with a step in flight
 	adopted bool
 	md      *metadata
+	fw      firewallState // touched only by pass
 }
 
 // New returns an agent; Run starts it.
@@ -64,7 +65,8 @@ func New(cfg Config) *Agent {
 	if cfg.Tick == 0 {
 		cfg.Tick = time.Second
 	}
-	a := &Agent{cfg: cfg, log: cfg.Log, kick: make(chan struct{}, 1), busy: map[string]bool{}}
+	a := &Agent{cfg: cfg, log: cfg.Log, kick: make(chan struct{}, 1), busy: map[string]bool{},
+		fw: firewallState{rules: map[string]string{}, members: map[string]string{}}}
 	a.md = newMetadata(a)
 	return a
 }
@@ -121,6 +123,7 @@ func (a *Agent) pass(ctx context.Context) error {
 	if first {
 		a.restoreNetwork(ctx, mine)
 	}
+	a.syncFirewalls(ctx, mine)
 	for i := range mine {
 		in := mine[i]
 		running := a.vmRunning(ctx, &in, first)

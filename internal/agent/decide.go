@@ -52,11 +52,11 @@ func decide(in *instances.Instance, running bool) action {
 		}
 		return actBoot
 	case instances.Running:
+		if in.RebootSeq > in.RebootDone {
+			return actReboot // also when the VM is down mid-reboot (Kumo restarted)
+		}
 		if !running {
 			return actGuestOff
-		}
-		if in.RebootSeq > in.RebootDone {
-			return actReboot
 		}
 	case instances.Stopping:
 		return actStop

@@ -18,6 +18,7 @@ func TestDecide(t *testing.T) {
 		{instances.Running, instances.Running, true, false, actNone},
 		{instances.Running, instances.Running, true, true, actReboot},
 		{instances.Running, instances.Running, false, false, actGuestOff},
+		{instances.Running, instances.Running, false, true, actReboot},
 		{instances.Stopping, instances.Stopped, true, false, actStop},
 		{instances.Stopping, instances.Stopped, false, false, actStop},
 		{instances.ShuttingDown, instances.Terminated, true, false, actTerminate},

@@ -8,20 +8,36 @@ import (
 
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/netplane"
 )
 
 // How long a guest gets to shut down cleanly before its VM is powered off.
 const (
 	stopGrace      = 60 * time.Second
 	terminateGrace = 20 * time.Second
+	rebootGrace    = 60 * time.Second
 )
 
-// reboot resets the VM once per RebootInstances call.
+// reboot restarts the guest once per RebootInstances call, the way EC2 does:
+// a clean OS shutdown (ACPI), a hard power-off only if the guest does not
+// finish, then the same VM boots again on the same disk and interface. A bare
+// reset would lose what the guest had not written to disk yet.
 func (a *Agent) reboot(ctx context.Context, in *instances.Instance) error {
-	if err := a.cfg.Driver.Reboot(ctx, in.ID); err != nil {
+	spec, err := a.spec(ctx, in, netplane.TapOf(in.ENIID))
+	if err != nil {
 		return err
 	}
-	_, err := a.update(ctx, in, func(i *instances.Instance) error {
+	a.shutdown(ctx, in, rebootGrace)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := a.cfg.Driver.Cleanup(ctx, in.ID); err != nil {
+		return err
+	}
+	if err := a.cfg.Driver.Start(ctx, spec); err != nil {
+		return err
+	}
+	_, err = a.update(ctx, in, func(i *instances.Instance) error {
 		i.RebootDone = i.RebootSeq
 		return nil
 	})
@@ -66,6 +82,9 @@ func (a *Agent) shutdown(ctx context.Context, in *instances.Instance, grace time
 		if err == nil && !vmRunning(a.cfg.Driver.Status(ctx, in.ID)) {
 			return
 		}
+	}
+	if ctx.Err() != nil {
+		return // Kumo is stopping: leave the VM; the next start finishes the job
 	}
 	if err := a.cfg.Driver.Stop(ctx, in.ID, true); err != nil {
 		a.log.Error("force stop", "instance_id", in.ID, "err", err)

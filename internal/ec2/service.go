@@ -69,6 +69,17 @@ func Service(d Deps) *api.Service {
 			"DescribeVpcs":           {Handler: api.Op(vp.DescribeVpcs), Throttle: read},
 			"DescribeSubnets":        {Handler: api.Op(vp.DescribeSubnets), Throttle: read},
 			"DescribeSecurityGroups": {Handler: api.Op(vp.DescribeSecurityGroups), Throttle: read},
+			// Security groups and their rules.
+			"CreateSecurityGroup":                        {Handler: api.Op(vp.CreateSecurityGroup), Throttle: write},
+			"DeleteSecurityGroup":                        {Handler: api.Op(vp.DeleteSecurityGroup), Throttle: write},
+			"AuthorizeSecurityGroupIngress":              {Handler: api.Op(vp.AuthorizeSecurityGroupIngress), Throttle: write},
+			"AuthorizeSecurityGroupEgress":               {Handler: api.Op(vp.AuthorizeSecurityGroupEgress), Throttle: write},
+			"RevokeSecurityGroupIngress":                 {Handler: api.Op(vp.RevokeSecurityGroupIngress), Throttle: write},
+			"RevokeSecurityGroupEgress":                  {Handler: api.Op(vp.RevokeSecurityGroupEgress), Throttle: write},
+			"DescribeSecurityGroupRules":                 {Handler: api.Op(vp.DescribeSecurityGroupRules), Throttle: read},
+			"ModifySecurityGroupRules":                   {Handler: api.Op(vp.ModifySecurityGroupRules), Throttle: write},
+			"UpdateSecurityGroupRuleDescriptionsIngress": {Handler: api.Op(vp.UpdateSecurityGroupRuleDescriptionsIngress), Throttle: write},
+			"UpdateSecurityGroupRuleDescriptionsEgress":  {Handler: api.Op(vp.UpdateSecurityGroupRuleDescriptionsEgress), Throttle: write},
 			// Tags on any resource.
 			"CreateTags":   {Handler: api.Op(tg.CreateTags), Throttle: write},
 			"DeleteTags":   {Handler: api.Op(tg.DeleteTags), Throttle: write},

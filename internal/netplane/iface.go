@@ -86,6 +86,14 @@ func (p *Plane) attach(ctx context.Context, ifc Interface) (string, error) {
 			return "", err
 		}
 	}
+	// Security groups: the port is isolated (instances meet only through
+	// the router) and sends only as itself; its rules are SetFirewall's.
+	if err := isolatePort(ctx, ns, tap); err != nil {
+		return "", err
+	}
+	if err := ensureSpoof(ctx, ns, ifc); err != nil {
+		return "", err
+	}
 	// Leave the lease in place on failure: it is harmless, and an earlier
 	// successful attach of the same interface may rely on it.
 	s.dhcp.setLease(ifc.MAC, dhcpLease{IP: ifc.PrivateIP, Hostname: ifc.hostname(), Domain: ifc.DomainName})
@@ -110,8 +118,9 @@ func (p *Plane) attach(ctx context.Context, ifc Interface) (string, error) {
 	return tap, nil
 }
 
-// DetachInterface removes the interface's tap, lease, NAT and host route. It
-// can be called blindly: what is already gone (even the VPC) is skipped.
+// DetachInterface removes the interface's tap, lease, NAT, host route and
+// security-group chains (SetFirewall, anti-spoofing). It can be called
+// blindly: what is already gone (even the VPC) is skipped.
 // Detach a running VM's interface only after QEMU has let go of the tap.
 func (p *Plane) DetachInterface(ctx context.Context, ifc Interface) error {
 	p.mu.Lock()
@@ -165,11 +174,17 @@ func (p *Plane) detach(ctx context.Context, ifc Interface) error {
 		}
 	}
 	l, err := link(ctx, ns, tap)
-	if err != nil || l == nil {
+	if err != nil {
 		return err
 	}
-	if l.Alias != ifc.ID {
+	if l != nil && l.Alias != ifc.ID {
 		return fmt.Errorf("tap %s belongs to %q: %w", tap, l.Alias, ErrConflict)
+	}
+	if err := removeFirewall(ctx, ns, ifc.ID); err != nil {
+		return err
+	}
+	if l == nil {
+		return nil
 	}
 	return ip(ctx, ns, "link", "del", "dev", tap)
 }

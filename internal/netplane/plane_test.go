@@ -72,6 +72,7 @@ func TestVPCEndToEnd(t *testing.T) {
 	for _, ifc := range []Interface{ifc1, ifc1, ifc2, ifc3} {
 		tap, err := p.AttachInterface(ctx, ifc)
 		must(t, err)
+		must(t, p.SetFirewall(ctx, ifc, openFirewall)) // inbound is closed by default
 		l, err := link(ctx, ns, tap)
 		must(t, err)
 		if l == nil || l.Master != bridgeOf(ifc.Subnet) || l.LinkInfo.Kind != "tun" {

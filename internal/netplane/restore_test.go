@@ -27,6 +27,7 @@ func TestTwoVPCsSameCIDR(t *testing.T) {
 			PublicIP: e.publicIP(byte(20 + i))}
 		_, err := p.AttachInterface(ctx, ifc)
 		must(t, err)
+		must(t, p.SetFirewall(ctx, ifc, openFirewall)) // inbound is closed by default
 		g := e.newGuest(vpc, subnet, ifc.MAC)
 		lease := g.dhcp(t)
 		if lease["ip"] != "172.31.0.10" {
@@ -131,6 +132,7 @@ func TestRepair(t *testing.T) {
 		must(t, p.EnsureSubnet(ctx, vpc, subnet, subnetA))
 		_, err := p.AttachInterface(ctx, ifc)
 		must(t, err)
+		must(t, p.SetFirewall(ctx, ifc, openFirewall)) // inbound is closed by default
 	}
 	reconcile()
 	ns := p.NamespaceOf(vpc)

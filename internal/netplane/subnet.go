@@ -82,6 +82,9 @@ func (p *Plane) ensureBridge(ctx context.Context, vpcID, subnetID string, cidr n
 			return false, err
 		}
 	}
+	if err := isolateBridge(ns, br); err != nil {
+		return false, err
+	}
 	undo.done()
 	return l == nil, nil
 }
@@ -131,6 +134,11 @@ func (p *Plane) deleteSubnet(ctx context.Context, vpcID, subnetID string) error 
 	}
 	for _, port := range ports {
 		if port.LinkInfo.Kind == "tun" {
+			if port.Alias != "" {
+				if err := removeFirewall(ctx, ns, port.Alias); err != nil {
+					return err
+				}
+			}
 			if err := ip(ctx, ns, "link", "del", "dev", port.Name); err != nil {
 				return err
 			}

@@ -15,10 +15,25 @@ var Service = &awsquery.Service{
 	APIVersion:   "2016-11-15",
 	XMLNamespace: "http://ec2.amazonaws.com/doc/2016-11-15/",
 	Operations: map[string]*awsquery.Operation{
+		"AuthorizeSecurityGroupEgress": {
+			Name:      "AuthorizeSecurityGroupEgress",
+			NewInput:  func() any { return new(AuthorizeSecurityGroupEgressRequest) },
+			NewOutput: func() any { return new(AuthorizeSecurityGroupEgressResult) },
+		},
+		"AuthorizeSecurityGroupIngress": {
+			Name:      "AuthorizeSecurityGroupIngress",
+			NewInput:  func() any { return new(AuthorizeSecurityGroupIngressRequest) },
+			NewOutput: func() any { return new(AuthorizeSecurityGroupIngressResult) },
+		},
 		"CreateKeyPair": {
 			Name:      "CreateKeyPair",
 			NewInput:  func() any { return new(CreateKeyPairRequest) },
 			NewOutput: func() any { return new(KeyPair) },
+		},
+		"CreateSecurityGroup": {
+			Name:      "CreateSecurityGroup",
+			NewInput:  func() any { return new(CreateSecurityGroupRequest) },
+			NewOutput: func() any { return new(CreateSecurityGroupResult) },
 		},
 		"CreateTags": {
 			Name:      "CreateTags",
@@ -29,6 +44,11 @@ var Service = &awsquery.Service{
 			Name:      "DeleteKeyPair",
 			NewInput:  func() any { return new(DeleteKeyPairRequest) },
 			NewOutput: func() any { return new(DeleteKeyPairResult) },
+		},
+		"DeleteSecurityGroup": {
+			Name:      "DeleteSecurityGroup",
+			NewInput:  func() any { return new(DeleteSecurityGroupRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"DeleteTags": {
 			Name:      "DeleteTags",
@@ -85,6 +105,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeRegionsRequest) },
 			NewOutput: func() any { return new(DescribeRegionsResult) },
 		},
+		"DescribeSecurityGroupRules": {
+			Name:      "DescribeSecurityGroupRules",
+			NewInput:  func() any { return new(DescribeSecurityGroupRulesRequest) },
+			NewOutput: func() any { return new(DescribeSecurityGroupRulesResult) },
+		},
 		"DescribeSecurityGroups": {
 			Name:      "DescribeSecurityGroups",
 			NewInput:  func() any { return new(DescribeSecurityGroupsRequest) },
@@ -125,10 +150,25 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifyInstanceMetadataOptionsRequest) },
 			NewOutput: func() any { return new(ModifyInstanceMetadataOptionsResult) },
 		},
+		"ModifySecurityGroupRules": {
+			Name:      "ModifySecurityGroupRules",
+			NewInput:  func() any { return new(ModifySecurityGroupRulesRequest) },
+			NewOutput: func() any { return new(ModifySecurityGroupRulesResult) },
+		},
 		"RebootInstances": {
 			Name:      "RebootInstances",
 			NewInput:  func() any { return new(RebootInstancesRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"RevokeSecurityGroupEgress": {
+			Name:      "RevokeSecurityGroupEgress",
+			NewInput:  func() any { return new(RevokeSecurityGroupEgressRequest) },
+			NewOutput: func() any { return new(RevokeSecurityGroupEgressResult) },
+		},
+		"RevokeSecurityGroupIngress": {
+			Name:      "RevokeSecurityGroupIngress",
+			NewInput:  func() any { return new(RevokeSecurityGroupIngressRequest) },
+			NewOutput: func() any { return new(RevokeSecurityGroupIngressResult) },
 		},
 		"RunInstances": {
 			Name:      "RunInstances",
@@ -149,6 +189,16 @@ var Service = &awsquery.Service{
 			Name:      "TerminateInstances",
 			NewInput:  func() any { return new(TerminateInstancesRequest) },
 			NewOutput: func() any { return new(TerminateInstancesResult) },
+		},
+		"UpdateSecurityGroupRuleDescriptionsEgress": {
+			Name:      "UpdateSecurityGroupRuleDescriptionsEgress",
+			NewInput:  func() any { return new(UpdateSecurityGroupRuleDescriptionsEgressRequest) },
+			NewOutput: func() any { return new(UpdateSecurityGroupRuleDescriptionsEgressResult) },
+		},
+		"UpdateSecurityGroupRuleDescriptionsIngress": {
+			Name:      "UpdateSecurityGroupRuleDescriptionsIngress",
+			NewInput:  func() any { return new(UpdateSecurityGroupRuleDescriptionsIngressRequest) },
+			NewOutput: func() any { return new(UpdateSecurityGroupRuleDescriptionsIngressResult) },
 		},
 	},
 	Known: map[string]bool{
@@ -801,6 +851,47 @@ type AttributeValue struct {
 	Value *string `aws:"Value,loc=value"`
 }
 
+// AuthorizeSecurityGroupEgressRequest is the input of AuthorizeSecurityGroupEgress.
+type AuthorizeSecurityGroupEgressRequest struct {
+	DryRun                     *bool              `aws:"DryRun,loc=dryRun"`
+	GroupId                    *string            `aws:"GroupId,loc=groupId,req"`
+	IpPermissions              []IpPermission     `aws:"IpPermissions,loc=ipPermissions,member=item"`
+	TagSpecifications          []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	CidrIp                     *string            `aws:"CidrIp,loc=cidrIp"`
+	FromPort                   *int32             `aws:"FromPort,loc=fromPort"`
+	IpProtocol                 *string            `aws:"IpProtocol,loc=ipProtocol"`
+	ToPort                     *int32             `aws:"ToPort,loc=toPort"`
+	SourceSecurityGroupName    *string            `aws:"SourceSecurityGroupName,loc=sourceSecurityGroupName"`
+	SourceSecurityGroupOwnerId *string            `aws:"SourceSecurityGroupOwnerId,loc=sourceSecurityGroupOwnerId"`
+}
+
+// AuthorizeSecurityGroupEgressResult is the output of AuthorizeSecurityGroupEgress.
+type AuthorizeSecurityGroupEgressResult struct {
+	Return             *bool               `aws:"Return,loc=return"`
+	SecurityGroupRules []SecurityGroupRule `aws:"SecurityGroupRules,loc=securityGroupRuleSet,member=item"`
+}
+
+// AuthorizeSecurityGroupIngressRequest is the input of AuthorizeSecurityGroupIngress.
+type AuthorizeSecurityGroupIngressRequest struct {
+	CidrIp                     *string            `aws:"CidrIp"`
+	FromPort                   *int32             `aws:"FromPort"`
+	GroupId                    *string            `aws:"GroupId"`
+	GroupName                  *string            `aws:"GroupName"`
+	IpPermissions              []IpPermission     `aws:"IpPermissions,member=item"`
+	IpProtocol                 *string            `aws:"IpProtocol"`
+	SourceSecurityGroupName    *string            `aws:"SourceSecurityGroupName"`
+	SourceSecurityGroupOwnerId *string            `aws:"SourceSecurityGroupOwnerId"`
+	ToPort                     *int32             `aws:"ToPort"`
+	DryRun                     *bool              `aws:"DryRun,loc=dryRun"`
+	TagSpecifications          []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// AuthorizeSecurityGroupIngressResult is the output of AuthorizeSecurityGroupIngress.
+type AuthorizeSecurityGroupIngressResult struct {
+	Return             *bool               `aws:"Return,loc=return"`
+	SecurityGroupRules []SecurityGroupRule `aws:"SecurityGroupRules,loc=securityGroupRuleSet,member=item"`
+}
+
 // AvailabilityZone is the model shape AvailabilityZone.
 type AvailabilityZone struct {
 	State              *string                   `aws:"State,loc=zoneState"`
@@ -895,6 +986,21 @@ type CreateKeyPairRequest struct {
 	KeyFormat         *string            `aws:"KeyFormat"`
 }
 
+// CreateSecurityGroupRequest is the input of CreateSecurityGroup.
+type CreateSecurityGroupRequest struct {
+	Description       *string            `aws:"Description,loc=GroupDescription,req"`
+	GroupName         *string            `aws:"GroupName,req"`
+	VpcId             *string            `aws:"VpcId"`
+	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	DryRun            *bool              `aws:"DryRun,loc=dryRun"`
+}
+
+// CreateSecurityGroupResult is the output of CreateSecurityGroup.
+type CreateSecurityGroupResult struct {
+	GroupId *string `aws:"GroupId,loc=groupId"`
+	Tags    []Tag   `aws:"Tags,loc=tagSet,member=item"`
+}
+
 // CreateTagsRequest is the input of CreateTags.
 type CreateTagsRequest struct {
 	DryRun    *bool    `aws:"DryRun,loc=dryRun"`
@@ -918,6 +1024,13 @@ type DeleteKeyPairRequest struct {
 type DeleteKeyPairResult struct {
 	Return    *bool   `aws:"Return,loc=return"`
 	KeyPairId *string `aws:"KeyPairId,loc=keyPairId"`
+}
+
+// DeleteSecurityGroupRequest is the input of DeleteSecurityGroup.
+type DeleteSecurityGroupRequest struct {
+	GroupId   *string `aws:"GroupId"`
+	GroupName *string `aws:"GroupName"`
+	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DeleteTagsRequest is the input of DeleteTags.
@@ -1064,6 +1177,21 @@ type DescribeRegionsRequest struct {
 // DescribeRegionsResult is the output of DescribeRegions.
 type DescribeRegionsResult struct {
 	Regions []Region `aws:"Regions,loc=regionInfo,member=item"`
+}
+
+// DescribeSecurityGroupRulesRequest is the input of DescribeSecurityGroupRules.
+type DescribeSecurityGroupRulesRequest struct {
+	Filters              []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	SecurityGroupRuleIds []string `aws:"SecurityGroupRuleIds,loc=SecurityGroupRuleId,member=item"`
+	DryRun               *bool    `aws:"DryRun"`
+	NextToken            *string  `aws:"NextToken"`
+	MaxResults           *int32   `aws:"MaxResults"`
+}
+
+// DescribeSecurityGroupRulesResult is the output of DescribeSecurityGroupRules.
+type DescribeSecurityGroupRulesResult struct {
+	SecurityGroupRules []SecurityGroupRule `aws:"SecurityGroupRules,loc=securityGroupRuleSet,member=item"`
+	NextToken          *string             `aws:"NextToken,loc=nextToken"`
 }
 
 // DescribeSecurityGroupsRequest is the input of DescribeSecurityGroups.
@@ -1854,6 +1982,18 @@ type ModifyInstanceMetadataOptionsResult struct {
 	InstanceMetadataOptions *InstanceMetadataOptionsResponse `aws:"InstanceMetadataOptions,loc=instanceMetadataOptions"`
 }
 
+// ModifySecurityGroupRulesRequest is the input of ModifySecurityGroupRules.
+type ModifySecurityGroupRulesRequest struct {
+	GroupId            *string                   `aws:"GroupId,req"`
+	SecurityGroupRules []SecurityGroupRuleUpdate `aws:"SecurityGroupRules,loc=SecurityGroupRule,req,member=item"`
+	DryRun             *bool                     `aws:"DryRun"`
+}
+
+// ModifySecurityGroupRulesResult is the output of ModifySecurityGroupRules.
+type ModifySecurityGroupRulesResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
 // Monitoring is the model shape Monitoring.
 type Monitoring struct {
 	State *string `aws:"State,loc=state"`
@@ -1986,6 +2126,15 @@ type RebootInstancesRequest struct {
 	DryRun      *bool    `aws:"DryRun,loc=dryRun"`
 }
 
+// ReferencedSecurityGroup is the model shape ReferencedSecurityGroup.
+type ReferencedSecurityGroup struct {
+	GroupId                *string `aws:"GroupId,loc=groupId"`
+	PeeringStatus          *string `aws:"PeeringStatus,loc=peeringStatus"`
+	UserId                 *string `aws:"UserId,loc=userId"`
+	VpcId                  *string `aws:"VpcId,loc=vpcId"`
+	VpcPeeringConnectionId *string `aws:"VpcPeeringConnectionId,loc=vpcPeeringConnectionId"`
+}
+
 // Region is the model shape Region.
 type Region struct {
 	Endpoint    *string `aws:"Endpoint,loc=regionEndpoint"`
@@ -2000,6 +2149,47 @@ type Reservation struct {
 	OwnerId       *string           `aws:"OwnerId,loc=ownerId"`
 	RequesterId   *string           `aws:"RequesterId,loc=requesterId"`
 	ReservationId *string           `aws:"ReservationId,loc=reservationId"`
+}
+
+// RevokeSecurityGroupEgressRequest is the input of RevokeSecurityGroupEgress.
+type RevokeSecurityGroupEgressRequest struct {
+	DryRun                     *bool          `aws:"DryRun,loc=dryRun"`
+	GroupId                    *string        `aws:"GroupId,loc=groupId,req"`
+	IpPermissions              []IpPermission `aws:"IpPermissions,loc=ipPermissions,member=item"`
+	SecurityGroupRuleIds       []string       `aws:"SecurityGroupRuleIds,loc=SecurityGroupRuleId,member=item"`
+	CidrIp                     *string        `aws:"CidrIp,loc=cidrIp"`
+	FromPort                   *int32         `aws:"FromPort,loc=fromPort"`
+	IpProtocol                 *string        `aws:"IpProtocol,loc=ipProtocol"`
+	ToPort                     *int32         `aws:"ToPort,loc=toPort"`
+	SourceSecurityGroupName    *string        `aws:"SourceSecurityGroupName,loc=sourceSecurityGroupName"`
+	SourceSecurityGroupOwnerId *string        `aws:"SourceSecurityGroupOwnerId,loc=sourceSecurityGroupOwnerId"`
+}
+
+// RevokeSecurityGroupEgressResult is the output of RevokeSecurityGroupEgress.
+type RevokeSecurityGroupEgressResult struct {
+	Return               *bool          `aws:"Return,loc=return"`
+	UnknownIpPermissions []IpPermission `aws:"UnknownIpPermissions,loc=unknownIpPermissionSet,member=item"`
+}
+
+// RevokeSecurityGroupIngressRequest is the input of RevokeSecurityGroupIngress.
+type RevokeSecurityGroupIngressRequest struct {
+	CidrIp                     *string        `aws:"CidrIp"`
+	FromPort                   *int32         `aws:"FromPort"`
+	GroupId                    *string        `aws:"GroupId"`
+	GroupName                  *string        `aws:"GroupName"`
+	IpPermissions              []IpPermission `aws:"IpPermissions,member=item"`
+	IpProtocol                 *string        `aws:"IpProtocol"`
+	SourceSecurityGroupName    *string        `aws:"SourceSecurityGroupName"`
+	SourceSecurityGroupOwnerId *string        `aws:"SourceSecurityGroupOwnerId"`
+	ToPort                     *int32         `aws:"ToPort"`
+	DryRun                     *bool          `aws:"DryRun,loc=dryRun"`
+	SecurityGroupRuleIds       []string       `aws:"SecurityGroupRuleIds,loc=SecurityGroupRuleId,member=item"`
+}
+
+// RevokeSecurityGroupIngressResult is the output of RevokeSecurityGroupIngress.
+type RevokeSecurityGroupIngressResult struct {
+	Return               *bool          `aws:"Return,loc=return"`
+	UnknownIpPermissions []IpPermission `aws:"UnknownIpPermissions,loc=unknownIpPermissionSet,member=item"`
 }
 
 // RunInstancesMonitoringEnabled is the model shape RunInstancesMonitoringEnabled.
@@ -2062,6 +2252,47 @@ type SecurityGroup struct {
 	IpPermissionsEgress []IpPermission `aws:"IpPermissionsEgress,loc=ipPermissionsEgress,member=item"`
 	Tags                []Tag          `aws:"Tags,loc=tagSet,member=item"`
 	VpcId               *string        `aws:"VpcId,loc=vpcId"`
+}
+
+// SecurityGroupRule is the model shape SecurityGroupRule.
+type SecurityGroupRule struct {
+	SecurityGroupRuleId *string                  `aws:"SecurityGroupRuleId,loc=securityGroupRuleId"`
+	GroupId             *string                  `aws:"GroupId,loc=groupId"`
+	GroupOwnerId        *string                  `aws:"GroupOwnerId,loc=groupOwnerId"`
+	IsEgress            *bool                    `aws:"IsEgress,loc=isEgress"`
+	IpProtocol          *string                  `aws:"IpProtocol,loc=ipProtocol"`
+	FromPort            *int32                   `aws:"FromPort,loc=fromPort"`
+	ToPort              *int32                   `aws:"ToPort,loc=toPort"`
+	CidrIpv4            *string                  `aws:"CidrIpv4,loc=cidrIpv4"`
+	CidrIpv6            *string                  `aws:"CidrIpv6,loc=cidrIpv6"`
+	PrefixListId        *string                  `aws:"PrefixListId,loc=prefixListId"`
+	ReferencedGroupInfo *ReferencedSecurityGroup `aws:"ReferencedGroupInfo,loc=referencedGroupInfo"`
+	Description         *string                  `aws:"Description,loc=description"`
+	Tags                []Tag                    `aws:"Tags,loc=tagSet,member=item"`
+}
+
+// SecurityGroupRuleDescription is the model shape SecurityGroupRuleDescription.
+type SecurityGroupRuleDescription struct {
+	SecurityGroupRuleId *string `aws:"SecurityGroupRuleId"`
+	Description         *string `aws:"Description"`
+}
+
+// SecurityGroupRuleRequest is the model shape SecurityGroupRuleRequest.
+type SecurityGroupRuleRequest struct {
+	IpProtocol        *string `aws:"IpProtocol"`
+	FromPort          *int32  `aws:"FromPort"`
+	ToPort            *int32  `aws:"ToPort"`
+	CidrIpv4          *string `aws:"CidrIpv4"`
+	CidrIpv6          *string `aws:"CidrIpv6"`
+	PrefixListId      *string `aws:"PrefixListId"`
+	ReferencedGroupId *string `aws:"ReferencedGroupId"`
+	Description       *string `aws:"Description"`
+}
+
+// SecurityGroupRuleUpdate is the model shape SecurityGroupRuleUpdate.
+type SecurityGroupRuleUpdate struct {
+	SecurityGroupRuleId *string                   `aws:"SecurityGroupRuleId,req"`
+	SecurityGroupRule   *SecurityGroupRuleRequest `aws:"SecurityGroupRule"`
 }
 
 // SpotMarketOptions is the model shape SpotMarketOptions.
@@ -2171,6 +2402,34 @@ type TerminateInstancesRequest struct {
 // TerminateInstancesResult is the output of TerminateInstances.
 type TerminateInstancesResult struct {
 	TerminatingInstances []InstanceStateChange `aws:"TerminatingInstances,loc=instancesSet,member=item"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsEgressRequest is the input of UpdateSecurityGroupRuleDescriptionsEgress.
+type UpdateSecurityGroupRuleDescriptionsEgressRequest struct {
+	DryRun                        *bool                          `aws:"DryRun"`
+	GroupId                       *string                        `aws:"GroupId"`
+	GroupName                     *string                        `aws:"GroupName"`
+	IpPermissions                 []IpPermission                 `aws:"IpPermissions,member=item"`
+	SecurityGroupRuleDescriptions []SecurityGroupRuleDescription `aws:"SecurityGroupRuleDescriptions,loc=SecurityGroupRuleDescription,member=item"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsEgressResult is the output of UpdateSecurityGroupRuleDescriptionsEgress.
+type UpdateSecurityGroupRuleDescriptionsEgressResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsIngressRequest is the input of UpdateSecurityGroupRuleDescriptionsIngress.
+type UpdateSecurityGroupRuleDescriptionsIngressRequest struct {
+	DryRun                        *bool                          `aws:"DryRun"`
+	GroupId                       *string                        `aws:"GroupId"`
+	GroupName                     *string                        `aws:"GroupName"`
+	IpPermissions                 []IpPermission                 `aws:"IpPermissions,member=item"`
+	SecurityGroupRuleDescriptions []SecurityGroupRuleDescription `aws:"SecurityGroupRuleDescriptions,loc=SecurityGroupRuleDescription,member=item"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsIngressResult is the output of UpdateSecurityGroupRuleDescriptionsIngress.
+type UpdateSecurityGroupRuleDescriptionsIngressResult struct {
+	Return *bool `aws:"Return,loc=return"`
 }
 
 // UserIdGroupPair is the model shape UserIdGroupPair.

@@ -56,17 +56,20 @@ func sshRun(t *testing.T, addr string, signer ssh.Signer, cmd string, within tim
 	for {
 		client, err := ssh.Dial("tcp", net.JoinHostPort(addr, "22"), cfg)
 		if err == nil {
-			sess, err := client.NewSession()
-			if err != nil {
-				client.Close()
-				t.Fatal(err)
+			var sess *ssh.Session
+			var out []byte
+			if sess, err = client.NewSession(); err == nil {
+				out, err = sess.CombinedOutput(cmd)
 			}
-			out, err := sess.CombinedOutput(cmd)
 			client.Close()
-			if err != nil {
+			if err == nil {
+				return string(out)
+			}
+			var exit *ssh.ExitError
+			if errors.As(err, &exit) {
 				t.Fatalf("ssh %q: %v: %s", cmd, err, out)
 			}
-			return string(out)
+			// The connection died (a reboot under way): try again.
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("ssh to %s did not work within %s: %v", addr, within, err)
@@ -126,8 +129,58 @@ func TestInstanceLifecycleOnARealVM(t *testing.T) {
 		t.Fatal("running instance has no public address")
 	}
 
+	t.Run("security group decides reachability", func(t *testing.T) {
+		// Wait until the guest answers on the inside (its metadata fetch marks
+		// it ready), so a timeout below is the firewall, not a slow boot.
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			st, err := c.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: []string{id}})
+			if err == nil && len(st.InstanceStatuses) == 1 && st.InstanceStatuses[0].InstanceStatus.Status == types.SummaryStatusOk {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("instance status never became ok")
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		time.Sleep(2 * time.Second) // dropbear starts right after the metadata fetch
+		conn, err := net.DialTimeout("tcp", net.JoinHostPort(ip, "22"), 3*time.Second)
+		if err == nil {
+			conn.Close()
+			t.Fatal("ssh port reachable from the host under the default group, which allows only its own members")
+		}
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			t.Fatalf("a blocked port must time out (dropped, never refused): %v", err)
+		}
+		groups, err := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupNames: []string{"default"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The host's connections to public addresses come from the link-local range.
+		if _, err := c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: groups.SecurityGroups[0].GroupId,
+			IpPermissions: []types.IpPermission{
+				{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("169.254.0.0/16")}}},
+				{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080), IpRanges: []types.IpRange{{CidrIp: aws.String("169.254.0.0/16")}}},
+			}}); err != nil {
+			t.Fatal(err)
+		}
+		// Allowed but nothing listens: the guest's own stack refuses.
+		deadline = time.Now().Add(5 * time.Second)
+		for {
+			_, err := net.DialTimeout("tcp", net.JoinHostPort(ip, "8080"), time.Second)
+			if err != nil && strings.Contains(err.Error(), "refused") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("allowed closed port: %v, want connection refused", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	t.Run("user data ran once as root", func(t *testing.T) {
-		if got := sshRun(t, ip, signer, "cat /var/tmp/user-data-runs", 3*time.Minute); got != "ran as uid 0\n" {
+		// SSH comes up before the user data runs, as with cloud-init on EC2.
+		got := sshRun(t, ip, signer, "for i in $(seq 60); do [ -s /var/tmp/user-data-runs ] && break; sleep 0.5; done; cat /var/tmp/user-data-runs", 3*time.Minute)
+		if got != "ran as uid 0\n" {
 			t.Fatalf("user data output %q", got)
 		}
 	})

@@ -64,9 +64,10 @@ func (s *Service) createDefault(ctx context.Context, region, account string) err
 		txn.Create(SubnetKind.Key(region, account, sn.ID), sn)
 	}
 	sg := &SecurityGroup{Meta: meta(GroupKind), VPCID: v.ID, Name: "default", Description: "default VPC security group"}
-	sg.Ingress = []Rule{{Protocol: "-1", Groups: []string{sg.ID}}}
-	sg.Egress = []Rule{{Protocol: "-1", CIDRs: []string{"0.0.0.0/0"}}}
-	txn.Create(GroupKind.Key(region, account, sg.ID), sg)
+	sg.Ingress = []Rule{{ID: RuleKind.NewID(), Protocol: "-1", FromPort: -1, ToPort: -1, Group: &GroupPeer{GroupID: sg.ID, UserID: account}}}
+	sg.Egress = []Rule{allEgress()}
+	txn.Create(GroupKind.Key(region, account, sg.ID), sg).
+		Create(groupNameKey(region, account, v.ID, sg.Name), groupNameIndex{ID: sg.ID})
 	return txn.Commit(ctx)
 }
 
@@ -96,7 +97,11 @@ func (s *Service) GetSubnet(ctx context.Context, region, account, id string) (*S
 
 // GetGroup returns a security group of the account, or InvalidGroup.NotFound.
 func (s *Service) GetGroup(ctx context.Context, region, account, id string) (*SecurityGroup, error) {
-	return get[SecurityGroup](ctx, s.Store, GroupKind, region, account, id)
+	g, err := get[SecurityGroup](ctx, s.Store, GroupKind, region, account, id)
+	if err == nil {
+		g.upgrade()
+	}
+	return g, err
 }
 
 // Subnets lists the account's subnets in the region.
@@ -109,9 +114,13 @@ func (s *Service) VPCs(ctx context.Context, region, account string) ([]VPC, erro
 	return store.ListAll[VPC](ctx, s.Store, VPCKind.ListPrefix(region, account))
 }
 
-// Groups lists the account's security groups in the region.
+// Groups lists the account's security groups in the region, ordered by id.
 func (s *Service) Groups(ctx context.Context, region, account string) ([]SecurityGroup, error) {
-	return store.ListAll[SecurityGroup](ctx, s.Store, GroupKind.ListPrefix(region, account))
+	gs, err := store.ListAll[SecurityGroup](ctx, s.Store, GroupKind.ListPrefix(region, account))
+	for i := range gs {
+		gs[i].upgrade()
+	}
+	return gs, err
 }
 
 // DefaultSubnet returns the default subnet of the zone in the account's default VPC.

@@ -1,7 +1,10 @@
 // Package vpc owns VPCs, subnets and security groups: the records, each
 // account's default VPC (172.31.0.0/16 with a /20 default subnet per zone and a
 // default security group, as AWS makes for every account), private address
-// allocation, and DescribeVpcs / DescribeSubnets / DescribeSecurityGroups.
+// allocation, DescribeVpcs / DescribeSubnets, and the security group API:
+// groups and their rules (CreateSecurityGroup, Authorize/Revoke, Modify,
+// DescribeSecurityGroups, DescribeSecurityGroupRules …). The host agent
+// enforces the rules; this package only keeps the records.
 package vpc
 
 import (
@@ -18,6 +21,10 @@ var (
 		NotFound: "InvalidSubnetID.NotFound", Malformed: "InvalidSubnetID.Malformed"}
 	GroupKind = resource.Kind{Type: "security-group", Prefix: "sg", Store: "securitygroup", Noun: "security group",
 		NotFound: "InvalidGroup.NotFound", Malformed: "InvalidGroupId.Malformed"}
+	// RuleKind names security group rules. Rules live inside their group's
+	// record, so the kind is not registered for CreateTags.
+	RuleKind = resource.Kind{Type: "security-group-rule", Prefix: "sgr", Store: "securitygroup", Noun: "security group rule",
+		NotFound: "InvalidSecurityGroupRuleId.NotFound", Malformed: "InvalidSecurityGroupRuleId.Malformed"}
 )
 
 func init() {
@@ -49,14 +56,57 @@ type Subnet struct {
 	MapPublicIPOnLaunch bool         `json:"mapPublicIpOnLaunch,omitempty"`
 }
 
-// Rule is one security group permission (the full model comes with the
-// security group API).
+// Rule is one security group rule, as AWS stores them: one protocol and port
+// range with exactly one peer (an IPv4 range, an IPv6 range or a group). An
+// IpPermission with two ranges becomes two rules; DescribeSecurityGroups
+// regroups them by (protocol, from, to).
 type Rule struct {
-	Protocol string   `json:"protocol"` // "-1", "tcp", "udp", "icmp", or a number
-	FromPort int32    `json:"fromPort"`
-	ToPort   int32    `json:"toPort"`
-	CIDRs    []string `json:"cidrs,omitempty"`
-	Groups   []string `json:"groups,omitempty"` // referenced group ids
+	// ID is the rule id, "sgr-" and 17 hex digits.
+	ID string `json:"id"`
+	// Protocol is "-1" (all), "tcp", "udp", "icmp", "icmpv6" or another
+	// protocol number in decimal.
+	Protocol string `json:"protocol"`
+	// FromPort and ToPort bound the ports for tcp and udp; for icmp and icmpv6
+	// they are the type and code (-1: any). Both are -1 for other protocols.
+	FromPort int32 `json:"fromPort"`
+	ToPort   int32 `json:"toPort"`
+	// Exactly one of CIDRv4, CIDRv6 and Group is set.
+	CIDRv4      string            `json:"cidrIpv4,omitempty"`
+	CIDRv6      string            `json:"cidrIpv6,omitempty"`
+	Group       *GroupPeer        `json:"group,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
+
+	// LegacyCIDRs and LegacyGroups are the peers of records written before
+	// rules had ids; reading a group splits them into rules.
+	LegacyCIDRs  []string `json:"cidrs,omitempty"`
+	LegacyGroups []string `json:"groups,omitempty"`
+}
+
+// GroupPeer is a security group a rule refers to: traffic from (ingress) or to
+// (egress) interfaces in that group.
+type GroupPeer struct {
+	GroupID string `json:"groupId"`
+	UserID  string `json:"userId"`
+}
+
+// AllPorts reports whether the rule matches every port (or ICMP type).
+func (r *Rule) AllPorts() bool {
+	return r.Protocol == "-1" || r.FromPort == -1 && r.ToPort == -1 ||
+		(r.Protocol == "tcp" || r.Protocol == "udp") && r.FromPort == 0 && r.ToPort == 65535
+}
+
+// Peer returns the rule's source or destination as text: a CIDR or a group id.
+func (r *Rule) Peer() string {
+	switch {
+	case r.CIDRv4 != "":
+		return r.CIDRv4
+	case r.CIDRv6 != "":
+		return r.CIDRv6
+	case r.Group != nil:
+		return r.Group.GroupID
+	}
+	return ""
 }
 
 // SecurityGroup is a stateful firewall attached to interfaces.
@@ -67,6 +117,54 @@ type SecurityGroup struct {
 	Description string `json:"description"`
 	Ingress     []Rule `json:"ingress,omitempty"`
 	Egress      []Rule `json:"egress,omitempty"`
+	// Revision grows by one with every change of the rules, so an enforcer can
+	// tell cheaply whether its rendering is current.
+	Revision int64 `json:"revision,omitempty"`
+}
+
+// Rules returns the ingress or egress rules.
+func (g *SecurityGroup) Rules(egress bool) []Rule {
+	if egress {
+		return g.Egress
+	}
+	return g.Ingress
+}
+
+func (g *SecurityGroup) setRules(egress bool, rs []Rule) {
+	if egress {
+		g.Egress = rs
+	} else {
+		g.Ingress = rs
+	}
+}
+
+// upgrade splits rules written before rules had ids into one rule per peer.
+func (g *SecurityGroup) upgrade() {
+	split := func(rs []Rule) []Rule {
+		var out []Rule
+		for _, r := range rs {
+			if r.ID != "" {
+				out = append(out, r)
+				continue
+			}
+			base := Rule{Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort, Description: r.Description}
+			if base.Protocol == "-1" {
+				base.FromPort, base.ToPort = -1, -1
+			}
+			for _, c := range r.LegacyCIDRs {
+				n := base
+				n.ID, n.CIDRv4 = RuleKind.NewID(), c
+				out = append(out, n)
+			}
+			for _, id := range r.LegacyGroups {
+				n := base
+				n.ID, n.Group = RuleKind.NewID(), &GroupPeer{GroupID: id, UserID: g.Account}
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	g.Ingress, g.Egress = split(g.Ingress), split(g.Egress)
 }
 
 // DefaultCIDR is the default VPC's range, as on AWS.

@@ -1,0 +1,29 @@
+package main
+
+import "testing"
+
+func TestMeminfoKiB(t *testing.T) {
+	mi := []byte("MemTotal:         995600 kB\nMemFree:          941108 kB\nMemAvailable:     878832 kB\n")
+	for key, want := range map[string]int64{"MemTotal": 995600, "MemAvailable": 878832, "Cached": 0} {
+		if got := meminfoKiB(mi, key); got != want {
+			t.Errorf("meminfoKiB(%s) = %d, want %d", key, got, want)
+		}
+	}
+}
+
+func TestKeyValues(t *testing.T) {
+	kv := keyValues("n=2000 p50_us=812 p99_us=1540 min_us=603 max_us=2950\n")
+	if kv["n"] != "2000" || kv["p99_us"] != "1540" || len(kv) != 5 {
+		t.Errorf("keyValues = %v", kv)
+	}
+}
+
+func TestCmdlineValue(t *testing.T) {
+	args := []string{"qemu-system-x86_64", "-name", "guest=i-1,debug-threads=on", "-machine", "q35,accel=tcg", "-pidfile"}
+	if got := cmdlineValue(args, "-machine"); got != "q35,accel=tcg" {
+		t.Errorf("-machine = %q", got)
+	}
+	if got := cmdlineValue(args, "-pidfile"); got != "" { // no value follows
+		t.Errorf("-pidfile = %q, want empty", got)
+	}
+}
