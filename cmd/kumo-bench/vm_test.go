@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMeminfoKiB(t *testing.T) {
 	mi := []byte("MemTotal:         995600 kB\nMemFree:          941108 kB\nMemAvailable:     878832 kB\n")
@@ -25,5 +28,17 @@ func TestCmdlineValue(t *testing.T) {
 	}
 	if got := cmdlineValue(args, "-pidfile"); got != "" { // no value follows
 		t.Errorf("-pidfile = %q, want empty", got)
+	}
+}
+
+func TestConsoleMark(t *testing.T) {
+	console := "kumo-init: root filesystem ready (2.66s)\nkumo-init: network up 172.31.12.144 (3.00s)\n" +
+		"kumo-init: ssh ready (3.67s)\nkumo-init: boot finished (3.73s)\n"
+	var got []string
+	for _, m := range consoleMark.FindAllStringSubmatch(console, -1) {
+		got = append(got, m[1]+"="+m[2])
+	}
+	if want := "root filesystem ready=2.66 ssh ready=3.67"; strings.Join(got, " ") != want {
+		t.Errorf("marks %q, want %q", got, want)
 	}
 }
