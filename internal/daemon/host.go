@@ -76,6 +76,9 @@ func (b *imageBuilder) image(ctx context.Context, name string) (*agent.BootImage
 // startAgent creates the hypervisor driver, the data plane and the host agent.
 func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images.Service, insts *instances.Store) (*agent.Agent, error) {
 	cfg := d.cfg
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("kumo serve runs virtual machines and must run as root (it creates network namespaces, nftables rules and taps): run it with sudo, e.g. `sudo make run`")
+	}
 	drv, err := qemu.New(ctx, qemu.Config{Log: cfg.Log.With("component", "qemu"), Clock: cfg.Clock})
 	if err != nil {
 		return nil, fmt.Errorf("hypervisor: %w", err)
