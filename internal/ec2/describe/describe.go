@@ -20,10 +20,25 @@ type Query[T any] struct {
 	Page    paging.Request
 	// MinPage and MaxPage bound MaxResults; DefaultPage applies without it (0: all).
 	MinPage, MaxPage, DefaultPage int
-	// ID, Tags and Fields read an item.
+	// ID and Tags read an item; when nil they come from the item's embedded
+	// resource.Meta. Fields gives its filter values.
 	ID     func(*T) string
 	Tags   func(*T) map[string]string
 	Fields func(*T) filter.Fields
+}
+
+func (q *Query[T]) id(it *T) string {
+	if q.ID != nil {
+		return q.ID(it)
+	}
+	return any(it).(resource.Resource).ResourceMeta().ID
+}
+
+func (q *Query[T]) tags(it *T) map[string]string {
+	if q.Tags != nil {
+		return q.Tags(it)
+	}
+	return any(it).(resource.Resource).ResourceMeta().Tags
 }
 
 // CheckIDs validates the shape of the requested ids.
@@ -49,7 +64,7 @@ func (q *Query[T]) Run(items []T) ([]T, *string, error) {
 		size = 0
 		have := make(map[string]bool, len(items))
 		for i := range items {
-			have[q.ID(&items[i])] = true
+			have[q.id(&items[i])] = true
 		}
 		var missing []string
 		for _, id := range q.IDs {
@@ -68,12 +83,12 @@ func (q *Query[T]) Run(items []T) ([]T, *string, error) {
 	var hits []T
 	for i := range items {
 		it := &items[i]
-		if len(want) > 0 && !want[q.ID(it)] {
+		if len(want) > 0 && !want[q.id(it)] {
 			continue
 		}
-		if q.Filters.Match(q.Fields(it), q.Tags(it)) {
+		if q.Filters.Match(q.Fields(it), q.tags(it)) {
 			hits = append(hits, *it)
 		}
 	}
-	return paging.Page(q.Page, hits, size, func(t T) string { return q.ID(&t) })
+	return paging.Page(q.Page, hits, size, func(t T) string { return q.id(&t) })
 }

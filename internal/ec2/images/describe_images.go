@@ -34,7 +34,6 @@ func (h *Handlers) DescribeImages(ctx context.Context, r *api.Request, in *ec2ap
 	}
 	q := describe.Query[Image]{Kind: Kind, IDs: in.ImageIds, Filters: fs, MinPage: 5, MaxPage: 1000,
 		Page: paging.Request{Op: "DescribeImages", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(i *Image) string { return i.ID }, Tags: func(i *Image) map[string]string { return i.Tags },
 		Fields: func(i *Image) filter.Fields {
 			return filter.Values(map[string][]string{
 				"architecture": {i.Architecture}, "image-id": {i.ID}, "image-type": {"machine"},

@@ -111,8 +111,7 @@ func (h *Handlers) DescribeInstances(ctx context.Context, r *api.Request, in *ec
 		return nil, err
 	}
 	q := describe.Query[Instance]{Kind: Kind, IDs: in.InstanceIds, Filters: fs, MinPage: 5, MaxPage: 1000,
-		Page: paging.Request{Op: "DescribeInstances", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(i *Instance) string { return i.ID }, Tags: func(i *Instance) map[string]string { return i.Tags },
+		Page:   paging.Request{Op: "DescribeInstances", MaxResults: in.MaxResults, NextToken: in.NextToken},
 		Fields: instanceFields}
 	if err := q.CheckIDs(); err != nil {
 		return nil, err

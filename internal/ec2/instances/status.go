@@ -49,7 +49,6 @@ func (h *Handlers) DescribeInstanceStatus(ctx context.Context, r *api.Request, i
 	}
 	q := describe.Query[Instance]{Kind: Kind, IDs: in.InstanceIds, Filters: fs, MinPage: 5, MaxPage: 1000,
 		Page: paging.Request{Op: "DescribeInstanceStatus", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(i *Instance) string { return i.ID }, Tags: func(i *Instance) map[string]string { return i.Tags },
 		Fields: func(i *Instance) filter.Fields {
 			sys, ins := checks(i)
 			return filter.Values(map[string][]string{

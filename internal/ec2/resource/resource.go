@@ -112,3 +112,9 @@ type Meta struct {
 	Tags      map[string]string `json:"tags,omitempty"`
 	CreatedAt time.Time         `json:"createdAt"`
 }
+
+// Resource is what every record embedding Meta is.
+type Resource interface{ ResourceMeta() *Meta }
+
+// ResourceMeta returns the shared part of a record.
+func (m *Meta) ResourceMeta() *Meta { return m }

@@ -28,7 +28,6 @@ func (h *Handlers) DescribeVpcs(ctx context.Context, r *api.Request, in *ec2api.
 	}
 	q := describe.Query[VPC]{Kind: VPCKind, IDs: in.VpcIds, Filters: fs, MinPage: 5, MaxPage: 1000,
 		Page: paging.Request{Op: "DescribeVpcs", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(v *VPC) string { return v.ID }, Tags: func(v *VPC) map[string]string { return v.Tags },
 		Fields: func(v *VPC) filter.Fields {
 			return filter.Values(map[string][]string{
 				"cidr": {v.CIDR.String()}, "cidr-block-association.cidr-block": {v.CIDR.String()},
@@ -78,7 +77,6 @@ func (h *Handlers) DescribeSubnets(ctx context.Context, r *api.Request, in *ec2a
 	}
 	q := describe.Query[Subnet]{Kind: SubnetKind, IDs: in.SubnetIds, Filters: fs, MinPage: 5, MaxPage: 1000,
 		Page: paging.Request{Op: "DescribeSubnets", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(s *Subnet) string { return s.ID }, Tags: func(s *Subnet) map[string]string { return s.Tags },
 		Fields: func(s *Subnet) filter.Fields {
 			c := s.CIDR.String()
 			return filter.Values(map[string][]string{

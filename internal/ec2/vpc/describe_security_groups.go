@@ -83,8 +83,7 @@ func (h *Handlers) DescribeSecurityGroups(ctx context.Context, r *api.Request, i
 		return nil, err
 	}
 	q := describe.Query[SecurityGroup]{Kind: GroupKind, IDs: in.GroupIds, Filters: fs, MinPage: 5, MaxPage: 1000,
-		Page: paging.Request{Op: "DescribeSecurityGroups", MaxResults: in.MaxResults, NextToken: in.NextToken},
-		ID:   func(g *SecurityGroup) string { return g.ID }, Tags: func(g *SecurityGroup) map[string]string { return g.Tags },
+		Page:   paging.Request{Op: "DescribeSecurityGroups", MaxResults: in.MaxResults, NextToken: in.NextToken},
 		Fields: groupFields}
 	if err := q.CheckIDs(); err != nil {
 		return nil, err
