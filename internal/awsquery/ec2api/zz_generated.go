@@ -15,6 +15,36 @@ var Service = &awsquery.Service{
 	APIVersion:   "2016-11-15",
 	XMLNamespace: "http://ec2.amazonaws.com/doc/2016-11-15/",
 	Operations: map[string]*awsquery.Operation{
+		"AllocateAddress": {
+			Name:      "AllocateAddress",
+			NewInput:  func() any { return new(AllocateAddressRequest) },
+			NewOutput: func() any { return new(AllocateAddressResult) },
+		},
+		"AssignPrivateIpAddresses": {
+			Name:      "AssignPrivateIpAddresses",
+			NewInput:  func() any { return new(AssignPrivateIpAddressesRequest) },
+			NewOutput: func() any { return new(AssignPrivateIpAddressesResult) },
+		},
+		"AssociateAddress": {
+			Name:      "AssociateAddress",
+			NewInput:  func() any { return new(AssociateAddressRequest) },
+			NewOutput: func() any { return new(AssociateAddressResult) },
+		},
+		"AssociateRouteTable": {
+			Name:      "AssociateRouteTable",
+			NewInput:  func() any { return new(AssociateRouteTableRequest) },
+			NewOutput: func() any { return new(AssociateRouteTableResult) },
+		},
+		"AttachInternetGateway": {
+			Name:      "AttachInternetGateway",
+			NewInput:  func() any { return new(AttachInternetGatewayRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"AttachNetworkInterface": {
+			Name:      "AttachNetworkInterface",
+			NewInput:  func() any { return new(AttachNetworkInterfaceRequest) },
+			NewOutput: func() any { return new(AttachNetworkInterfaceResult) },
+		},
 		"AuthorizeSecurityGroupEgress": {
 			Name:      "AuthorizeSecurityGroupEgress",
 			NewInput:  func() any { return new(AuthorizeSecurityGroupEgressRequest) },
@@ -25,19 +55,54 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(AuthorizeSecurityGroupIngressRequest) },
 			NewOutput: func() any { return new(AuthorizeSecurityGroupIngressResult) },
 		},
+		"CreateInternetGateway": {
+			Name:      "CreateInternetGateway",
+			NewInput:  func() any { return new(CreateInternetGatewayRequest) },
+			NewOutput: func() any { return new(CreateInternetGatewayResult) },
+		},
 		"CreateKeyPair": {
 			Name:      "CreateKeyPair",
 			NewInput:  func() any { return new(CreateKeyPairRequest) },
 			NewOutput: func() any { return new(KeyPair) },
+		},
+		"CreateNetworkInterface": {
+			Name:      "CreateNetworkInterface",
+			NewInput:  func() any { return new(CreateNetworkInterfaceRequest) },
+			NewOutput: func() any { return new(CreateNetworkInterfaceResult) },
+		},
+		"CreateRoute": {
+			Name:      "CreateRoute",
+			NewInput:  func() any { return new(CreateRouteRequest) },
+			NewOutput: func() any { return new(CreateRouteResult) },
+		},
+		"CreateRouteTable": {
+			Name:      "CreateRouteTable",
+			NewInput:  func() any { return new(CreateRouteTableRequest) },
+			NewOutput: func() any { return new(CreateRouteTableResult) },
 		},
 		"CreateSecurityGroup": {
 			Name:      "CreateSecurityGroup",
 			NewInput:  func() any { return new(CreateSecurityGroupRequest) },
 			NewOutput: func() any { return new(CreateSecurityGroupResult) },
 		},
+		"CreateSubnet": {
+			Name:      "CreateSubnet",
+			NewInput:  func() any { return new(CreateSubnetRequest) },
+			NewOutput: func() any { return new(CreateSubnetResult) },
+		},
 		"CreateTags": {
 			Name:      "CreateTags",
 			NewInput:  func() any { return new(CreateTagsRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"CreateVpc": {
+			Name:      "CreateVpc",
+			NewInput:  func() any { return new(CreateVpcRequest) },
+			NewOutput: func() any { return new(CreateVpcResult) },
+		},
+		"DeleteInternetGateway": {
+			Name:      "DeleteInternetGateway",
+			NewInput:  func() any { return new(DeleteInternetGatewayRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"DeleteKeyPair": {
@@ -45,9 +110,29 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DeleteKeyPairRequest) },
 			NewOutput: func() any { return new(DeleteKeyPairResult) },
 		},
+		"DeleteNetworkInterface": {
+			Name:      "DeleteNetworkInterface",
+			NewInput:  func() any { return new(DeleteNetworkInterfaceRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteRoute": {
+			Name:      "DeleteRoute",
+			NewInput:  func() any { return new(DeleteRouteRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteRouteTable": {
+			Name:      "DeleteRouteTable",
+			NewInput:  func() any { return new(DeleteRouteTableRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"DeleteSecurityGroup": {
 			Name:      "DeleteSecurityGroup",
 			NewInput:  func() any { return new(DeleteSecurityGroupRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteSubnet": {
+			Name:      "DeleteSubnet",
+			NewInput:  func() any { return new(DeleteSubnetRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"DeleteTags": {
@@ -55,10 +140,20 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DeleteTagsRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"DeleteVpc": {
+			Name:      "DeleteVpc",
+			NewInput:  func() any { return new(DeleteVpcRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"DescribeAccountAttributes": {
 			Name:      "DescribeAccountAttributes",
 			NewInput:  func() any { return new(DescribeAccountAttributesRequest) },
 			NewOutput: func() any { return new(DescribeAccountAttributesResult) },
+		},
+		"DescribeAddresses": {
+			Name:      "DescribeAddresses",
+			NewInput:  func() any { return new(DescribeAddressesRequest) },
+			NewOutput: func() any { return new(DescribeAddressesResult) },
 		},
 		"DescribeAvailabilityZones": {
 			Name:      "DescribeAvailabilityZones",
@@ -95,15 +190,35 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeInstancesRequest) },
 			NewOutput: func() any { return new(DescribeInstancesResult) },
 		},
+		"DescribeInternetGateways": {
+			Name:      "DescribeInternetGateways",
+			NewInput:  func() any { return new(DescribeInternetGatewaysRequest) },
+			NewOutput: func() any { return new(DescribeInternetGatewaysResult) },
+		},
 		"DescribeKeyPairs": {
 			Name:      "DescribeKeyPairs",
 			NewInput:  func() any { return new(DescribeKeyPairsRequest) },
 			NewOutput: func() any { return new(DescribeKeyPairsResult) },
 		},
+		"DescribeNetworkInterfaceAttribute": {
+			Name:      "DescribeNetworkInterfaceAttribute",
+			NewInput:  func() any { return new(DescribeNetworkInterfaceAttributeRequest) },
+			NewOutput: func() any { return new(DescribeNetworkInterfaceAttributeResult) },
+		},
+		"DescribeNetworkInterfaces": {
+			Name:      "DescribeNetworkInterfaces",
+			NewInput:  func() any { return new(DescribeNetworkInterfacesRequest) },
+			NewOutput: func() any { return new(DescribeNetworkInterfacesResult) },
+		},
 		"DescribeRegions": {
 			Name:      "DescribeRegions",
 			NewInput:  func() any { return new(DescribeRegionsRequest) },
 			NewOutput: func() any { return new(DescribeRegionsResult) },
+		},
+		"DescribeRouteTables": {
+			Name:      "DescribeRouteTables",
+			NewInput:  func() any { return new(DescribeRouteTablesRequest) },
+			NewOutput: func() any { return new(DescribeRouteTablesResult) },
 		},
 		"DescribeSecurityGroupRules": {
 			Name:      "DescribeSecurityGroupRules",
@@ -125,10 +240,35 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeTagsRequest) },
 			NewOutput: func() any { return new(DescribeTagsResult) },
 		},
+		"DescribeVpcAttribute": {
+			Name:      "DescribeVpcAttribute",
+			NewInput:  func() any { return new(DescribeVpcAttributeRequest) },
+			NewOutput: func() any { return new(DescribeVpcAttributeResult) },
+		},
 		"DescribeVpcs": {
 			Name:      "DescribeVpcs",
 			NewInput:  func() any { return new(DescribeVpcsRequest) },
 			NewOutput: func() any { return new(DescribeVpcsResult) },
+		},
+		"DetachInternetGateway": {
+			Name:      "DetachInternetGateway",
+			NewInput:  func() any { return new(DetachInternetGatewayRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DetachNetworkInterface": {
+			Name:      "DetachNetworkInterface",
+			NewInput:  func() any { return new(DetachNetworkInterfaceRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DisassociateAddress": {
+			Name:      "DisassociateAddress",
+			NewInput:  func() any { return new(DisassociateAddressRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DisassociateRouteTable": {
+			Name:      "DisassociateRouteTable",
+			NewInput:  func() any { return new(DisassociateRouteTableRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"GetConsoleOutput": {
 			Name:      "GetConsoleOutput",
@@ -150,15 +290,45 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifyInstanceMetadataOptionsRequest) },
 			NewOutput: func() any { return new(ModifyInstanceMetadataOptionsResult) },
 		},
+		"ModifyNetworkInterfaceAttribute": {
+			Name:      "ModifyNetworkInterfaceAttribute",
+			NewInput:  func() any { return new(ModifyNetworkInterfaceAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"ModifySecurityGroupRules": {
 			Name:      "ModifySecurityGroupRules",
 			NewInput:  func() any { return new(ModifySecurityGroupRulesRequest) },
 			NewOutput: func() any { return new(ModifySecurityGroupRulesResult) },
 		},
+		"ModifySubnetAttribute": {
+			Name:      "ModifySubnetAttribute",
+			NewInput:  func() any { return new(ModifySubnetAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ModifyVpcAttribute": {
+			Name:      "ModifyVpcAttribute",
+			NewInput:  func() any { return new(ModifyVpcAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"RebootInstances": {
 			Name:      "RebootInstances",
 			NewInput:  func() any { return new(RebootInstancesRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ReleaseAddress": {
+			Name:      "ReleaseAddress",
+			NewInput:  func() any { return new(ReleaseAddressRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ReplaceRoute": {
+			Name:      "ReplaceRoute",
+			NewInput:  func() any { return new(ReplaceRouteRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ReplaceRouteTableAssociation": {
+			Name:      "ReplaceRouteTableAssociation",
+			NewInput:  func() any { return new(ReplaceRouteTableAssociationRequest) },
+			NewOutput: func() any { return new(ReplaceRouteTableAssociationResult) },
 		},
 		"RevokeSecurityGroupEgress": {
 			Name:      "RevokeSecurityGroupEgress",
@@ -189,6 +359,11 @@ var Service = &awsquery.Service{
 			Name:      "TerminateInstances",
 			NewInput:  func() any { return new(TerminateInstancesRequest) },
 			NewOutput: func() any { return new(TerminateInstancesResult) },
+		},
+		"UnassignPrivateIpAddresses": {
+			Name:      "UnassignPrivateIpAddresses",
+			NewInput:  func() any { return new(UnassignPrivateIpAddressesRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"UpdateSecurityGroupRuleDescriptionsEgress": {
 			Name:      "UpdateSecurityGroupRuleDescriptionsEgress",
@@ -841,6 +1016,133 @@ type AccountAttributeValue struct {
 	AttributeValue *string `aws:"AttributeValue,loc=attributeValue"`
 }
 
+// Address is the model shape Address.
+type Address struct {
+	InstanceId              *string `aws:"InstanceId,loc=instanceId"`
+	PublicIp                *string `aws:"PublicIp,loc=publicIp"`
+	AllocationId            *string `aws:"AllocationId,loc=allocationId"`
+	AssociationId           *string `aws:"AssociationId,loc=associationId"`
+	Domain                  *string `aws:"Domain,loc=domain"`
+	NetworkInterfaceId      *string `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	NetworkInterfaceOwnerId *string `aws:"NetworkInterfaceOwnerId,loc=networkInterfaceOwnerId"`
+	PrivateIpAddress        *string `aws:"PrivateIpAddress,loc=privateIpAddress"`
+	Tags                    []Tag   `aws:"Tags,loc=tagSet,member=item"`
+	PublicIpv4Pool          *string `aws:"PublicIpv4Pool,loc=publicIpv4Pool"`
+	NetworkBorderGroup      *string `aws:"NetworkBorderGroup,loc=networkBorderGroup"`
+	CustomerOwnedIp         *string `aws:"CustomerOwnedIp,loc=customerOwnedIp"`
+	CustomerOwnedIpv4Pool   *string `aws:"CustomerOwnedIpv4Pool,loc=customerOwnedIpv4Pool"`
+	CarrierIp               *string `aws:"CarrierIp,loc=carrierIp"`
+}
+
+// AllocateAddressRequest is the input of AllocateAddress.
+type AllocateAddressRequest struct {
+	Domain                *string            `aws:"Domain"`
+	Address               *string            `aws:"Address"`
+	PublicIpv4Pool        *string            `aws:"PublicIpv4Pool"`
+	NetworkBorderGroup    *string            `aws:"NetworkBorderGroup"`
+	CustomerOwnedIpv4Pool *string            `aws:"CustomerOwnedIpv4Pool"`
+	DryRun                *bool              `aws:"DryRun,loc=dryRun"`
+	TagSpecifications     []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// AllocateAddressResult is the output of AllocateAddress.
+type AllocateAddressResult struct {
+	PublicIp              *string `aws:"PublicIp,loc=publicIp"`
+	AllocationId          *string `aws:"AllocationId,loc=allocationId"`
+	PublicIpv4Pool        *string `aws:"PublicIpv4Pool,loc=publicIpv4Pool"`
+	NetworkBorderGroup    *string `aws:"NetworkBorderGroup,loc=networkBorderGroup"`
+	Domain                *string `aws:"Domain,loc=domain"`
+	CustomerOwnedIp       *string `aws:"CustomerOwnedIp,loc=customerOwnedIp"`
+	CustomerOwnedIpv4Pool *string `aws:"CustomerOwnedIpv4Pool,loc=customerOwnedIpv4Pool"`
+	CarrierIp             *string `aws:"CarrierIp,loc=carrierIp"`
+}
+
+// AssignPrivateIpAddressesRequest is the input of AssignPrivateIpAddresses.
+type AssignPrivateIpAddressesRequest struct {
+	AllowReassignment              *bool    `aws:"AllowReassignment,loc=allowReassignment"`
+	NetworkInterfaceId             *string  `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+	PrivateIpAddresses             []string `aws:"PrivateIpAddresses,loc=privateIpAddress,member=PrivateIpAddress"`
+	SecondaryPrivateIpAddressCount *int32   `aws:"SecondaryPrivateIpAddressCount,loc=secondaryPrivateIpAddressCount"`
+	Ipv4Prefixes                   []string `aws:"Ipv4Prefixes,loc=Ipv4Prefix,member=item"`
+	Ipv4PrefixCount                *int32   `aws:"Ipv4PrefixCount"`
+}
+
+// AssignPrivateIpAddressesResult is the output of AssignPrivateIpAddresses.
+type AssignPrivateIpAddressesResult struct {
+	NetworkInterfaceId         *string                    `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	AssignedPrivateIpAddresses []AssignedPrivateIpAddress `aws:"AssignedPrivateIpAddresses,loc=assignedPrivateIpAddressesSet,member=item"`
+	AssignedIpv4Prefixes       []Ipv4PrefixSpecification  `aws:"AssignedIpv4Prefixes,loc=assignedIpv4PrefixSet,member=item"`
+}
+
+// AssignedPrivateIpAddress is the model shape AssignedPrivateIpAddress.
+type AssignedPrivateIpAddress struct {
+	PrivateIpAddress *string `aws:"PrivateIpAddress,loc=privateIpAddress"`
+}
+
+// AssociateAddressRequest is the input of AssociateAddress.
+type AssociateAddressRequest struct {
+	AllocationId       *string `aws:"AllocationId"`
+	InstanceId         *string `aws:"InstanceId"`
+	PublicIp           *string `aws:"PublicIp"`
+	AllowReassociation *bool   `aws:"AllowReassociation,loc=allowReassociation"`
+	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
+	NetworkInterfaceId *string `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	PrivateIpAddress   *string `aws:"PrivateIpAddress,loc=privateIpAddress"`
+}
+
+// AssociateAddressResult is the output of AssociateAddress.
+type AssociateAddressResult struct {
+	AssociationId *string `aws:"AssociationId,loc=associationId"`
+}
+
+// AssociateRouteTableRequest is the input of AssociateRouteTable.
+type AssociateRouteTableRequest struct {
+	DryRun       *bool   `aws:"DryRun,loc=dryRun"`
+	RouteTableId *string `aws:"RouteTableId,loc=routeTableId,req"`
+	SubnetId     *string `aws:"SubnetId,loc=subnetId"`
+	GatewayId    *string `aws:"GatewayId"`
+}
+
+// AssociateRouteTableResult is the output of AssociateRouteTable.
+type AssociateRouteTableResult struct {
+	AssociationId    *string                     `aws:"AssociationId,loc=associationId"`
+	AssociationState *RouteTableAssociationState `aws:"AssociationState,loc=associationState"`
+}
+
+// AttachInternetGatewayRequest is the input of AttachInternetGateway.
+type AttachInternetGatewayRequest struct {
+	DryRun            *bool   `aws:"DryRun,loc=dryRun"`
+	InternetGatewayId *string `aws:"InternetGatewayId,loc=internetGatewayId,req"`
+	VpcId             *string `aws:"VpcId,loc=vpcId,req"`
+}
+
+// AttachNetworkInterfaceRequest is the input of AttachNetworkInterface.
+type AttachNetworkInterfaceRequest struct {
+	DeviceIndex         *int32               `aws:"DeviceIndex,loc=deviceIndex,req"`
+	DryRun              *bool                `aws:"DryRun,loc=dryRun"`
+	InstanceId          *string              `aws:"InstanceId,loc=instanceId,req"`
+	NetworkInterfaceId  *string              `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+	NetworkCardIndex    *int32               `aws:"NetworkCardIndex"`
+	EnaSrdSpecification *EnaSrdSpecification `aws:"EnaSrdSpecification"`
+}
+
+// AttachNetworkInterfaceResult is the output of AttachNetworkInterface.
+type AttachNetworkInterfaceResult struct {
+	AttachmentId     *string `aws:"AttachmentId,loc=attachmentId"`
+	NetworkCardIndex *int32  `aws:"NetworkCardIndex,loc=networkCardIndex"`
+}
+
+// AttachmentEnaSrdSpecification is the model shape AttachmentEnaSrdSpecification.
+type AttachmentEnaSrdSpecification struct {
+	EnaSrdEnabled          *bool                             `aws:"EnaSrdEnabled,loc=enaSrdEnabled"`
+	EnaSrdUdpSpecification *AttachmentEnaSrdUdpSpecification `aws:"EnaSrdUdpSpecification,loc=enaSrdUdpSpecification"`
+}
+
+// AttachmentEnaSrdUdpSpecification is the model shape AttachmentEnaSrdUdpSpecification.
+type AttachmentEnaSrdUdpSpecification struct {
+	EnaSrdUdpEnabled *bool `aws:"EnaSrdUdpEnabled,loc=enaSrdUdpEnabled"`
+}
+
 // AttributeBooleanValue is the model shape AttributeBooleanValue.
 type AttributeBooleanValue struct {
 	Value *bool `aws:"Value,loc=value"`
@@ -949,6 +1251,13 @@ type CapacityReservationTargetResponse struct {
 	CapacityReservationResourceGroupArn *string `aws:"CapacityReservationResourceGroupArn,loc=capacityReservationResourceGroupArn"`
 }
 
+// ConnectionTrackingConfiguration is the model shape ConnectionTrackingConfiguration.
+type ConnectionTrackingConfiguration struct {
+	TcpEstablishedTimeout *int32 `aws:"TcpEstablishedTimeout,loc=tcpEstablishedTimeout"`
+	UdpStreamTimeout      *int32 `aws:"UdpStreamTimeout,loc=udpStreamTimeout"`
+	UdpTimeout            *int32 `aws:"UdpTimeout,loc=udpTimeout"`
+}
+
 // ConnectionTrackingSpecificationRequest is the model shape ConnectionTrackingSpecificationRequest.
 type ConnectionTrackingSpecificationRequest struct {
 	TcpEstablishedTimeout *int32 `aws:"TcpEstablishedTimeout"`
@@ -977,6 +1286,17 @@ type CpuOptionsRequest struct {
 	AmdSevSnp      *string `aws:"AmdSevSnp"`
 }
 
+// CreateInternetGatewayRequest is the input of CreateInternetGateway.
+type CreateInternetGatewayRequest struct {
+	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	DryRun            *bool              `aws:"DryRun,loc=dryRun"`
+}
+
+// CreateInternetGatewayResult is the output of CreateInternetGateway.
+type CreateInternetGatewayResult struct {
+	InternetGateway *InternetGateway `aws:"InternetGateway,loc=internetGateway"`
+}
+
 // CreateKeyPairRequest is the input of CreateKeyPair.
 type CreateKeyPairRequest struct {
 	KeyName           *string            `aws:"KeyName,req"`
@@ -984,6 +1304,73 @@ type CreateKeyPairRequest struct {
 	KeyType           *string            `aws:"KeyType"`
 	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
 	KeyFormat         *string            `aws:"KeyFormat"`
+}
+
+// CreateNetworkInterfaceRequest is the input of CreateNetworkInterface.
+type CreateNetworkInterfaceRequest struct {
+	Description                     *string                                 `aws:"Description,loc=description"`
+	DryRun                          *bool                                   `aws:"DryRun,loc=dryRun"`
+	Groups                          []string                                `aws:"Groups,loc=SecurityGroupId,member=SecurityGroupId"`
+	Ipv6AddressCount                *int32                                  `aws:"Ipv6AddressCount,loc=ipv6AddressCount"`
+	Ipv6Addresses                   []InstanceIpv6Address                   `aws:"Ipv6Addresses,loc=ipv6Addresses,member=item"`
+	PrivateIpAddress                *string                                 `aws:"PrivateIpAddress,loc=privateIpAddress"`
+	PrivateIpAddresses              []PrivateIpAddressSpecification         `aws:"PrivateIpAddresses,loc=privateIpAddresses,member=item"`
+	SecondaryPrivateIpAddressCount  *int32                                  `aws:"SecondaryPrivateIpAddressCount,loc=secondaryPrivateIpAddressCount"`
+	Ipv4Prefixes                    []Ipv4PrefixSpecificationRequest        `aws:"Ipv4Prefixes,loc=Ipv4Prefix,member=item"`
+	Ipv4PrefixCount                 *int32                                  `aws:"Ipv4PrefixCount"`
+	Ipv6Prefixes                    []Ipv6PrefixSpecificationRequest        `aws:"Ipv6Prefixes,loc=Ipv6Prefix,member=item"`
+	Ipv6PrefixCount                 *int32                                  `aws:"Ipv6PrefixCount"`
+	InterfaceType                   *string                                 `aws:"InterfaceType"`
+	SubnetId                        *string                                 `aws:"SubnetId,loc=subnetId,req"`
+	TagSpecifications               []TagSpecification                      `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	ClientToken                     *string                                 `aws:"ClientToken"`
+	EnablePrimaryIpv6               *bool                                   `aws:"EnablePrimaryIpv6"`
+	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `aws:"ConnectionTrackingSpecification"`
+}
+
+// CreateNetworkInterfaceResult is the output of CreateNetworkInterface.
+type CreateNetworkInterfaceResult struct {
+	NetworkInterface *NetworkInterface `aws:"NetworkInterface,loc=networkInterface"`
+	ClientToken      *string           `aws:"ClientToken,loc=clientToken"`
+}
+
+// CreateRouteRequest is the input of CreateRoute.
+type CreateRouteRequest struct {
+	DestinationCidrBlock        *string `aws:"DestinationCidrBlock,loc=destinationCidrBlock"`
+	DestinationIpv6CidrBlock    *string `aws:"DestinationIpv6CidrBlock,loc=destinationIpv6CidrBlock"`
+	DestinationPrefixListId     *string `aws:"DestinationPrefixListId"`
+	DryRun                      *bool   `aws:"DryRun,loc=dryRun"`
+	VpcEndpointId               *string `aws:"VpcEndpointId"`
+	EgressOnlyInternetGatewayId *string `aws:"EgressOnlyInternetGatewayId,loc=egressOnlyInternetGatewayId"`
+	GatewayId                   *string `aws:"GatewayId,loc=gatewayId"`
+	InstanceId                  *string `aws:"InstanceId,loc=instanceId"`
+	NatGatewayId                *string `aws:"NatGatewayId,loc=natGatewayId"`
+	TransitGatewayId            *string `aws:"TransitGatewayId"`
+	LocalGatewayId              *string `aws:"LocalGatewayId"`
+	CarrierGatewayId            *string `aws:"CarrierGatewayId"`
+	NetworkInterfaceId          *string `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	RouteTableId                *string `aws:"RouteTableId,loc=routeTableId,req"`
+	VpcPeeringConnectionId      *string `aws:"VpcPeeringConnectionId,loc=vpcPeeringConnectionId"`
+	CoreNetworkArn              *string `aws:"CoreNetworkArn"`
+}
+
+// CreateRouteResult is the output of CreateRoute.
+type CreateRouteResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
+// CreateRouteTableRequest is the input of CreateRouteTable.
+type CreateRouteTableRequest struct {
+	DryRun            *bool              `aws:"DryRun,loc=dryRun"`
+	VpcId             *string            `aws:"VpcId,loc=vpcId,req"`
+	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	ClientToken       *string            `aws:"ClientToken"`
+}
+
+// CreateRouteTableResult is the output of CreateRouteTable.
+type CreateRouteTableResult struct {
+	RouteTable  *RouteTable `aws:"RouteTable,loc=routeTable"`
+	ClientToken *string     `aws:"ClientToken,loc=clientToken"`
 }
 
 // CreateSecurityGroupRequest is the input of CreateSecurityGroup.
@@ -1001,6 +1388,28 @@ type CreateSecurityGroupResult struct {
 	Tags    []Tag   `aws:"Tags,loc=tagSet,member=item"`
 }
 
+// CreateSubnetRequest is the input of CreateSubnet.
+type CreateSubnetRequest struct {
+	TagSpecifications  []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	AvailabilityZone   *string            `aws:"AvailabilityZone"`
+	AvailabilityZoneId *string            `aws:"AvailabilityZoneId"`
+	CidrBlock          *string            `aws:"CidrBlock"`
+	Ipv6CidrBlock      *string            `aws:"Ipv6CidrBlock"`
+	OutpostArn         *string            `aws:"OutpostArn"`
+	VpcId              *string            `aws:"VpcId,req"`
+	DryRun             *bool              `aws:"DryRun,loc=dryRun"`
+	Ipv6Native         *bool              `aws:"Ipv6Native"`
+	Ipv4IpamPoolId     *string            `aws:"Ipv4IpamPoolId"`
+	Ipv4NetmaskLength  *int32             `aws:"Ipv4NetmaskLength"`
+	Ipv6IpamPoolId     *string            `aws:"Ipv6IpamPoolId"`
+	Ipv6NetmaskLength  *int32             `aws:"Ipv6NetmaskLength"`
+}
+
+// CreateSubnetResult is the output of CreateSubnet.
+type CreateSubnetResult struct {
+	Subnet *Subnet `aws:"Subnet,loc=subnet"`
+}
+
 // CreateTagsRequest is the input of CreateTags.
 type CreateTagsRequest struct {
 	DryRun    *bool    `aws:"DryRun,loc=dryRun"`
@@ -1008,9 +1417,36 @@ type CreateTagsRequest struct {
 	Tags      []Tag    `aws:"Tags,loc=Tag,req,member=item"`
 }
 
+// CreateVpcRequest is the input of CreateVpc.
+type CreateVpcRequest struct {
+	CidrBlock                       *string            `aws:"CidrBlock"`
+	AmazonProvidedIpv6CidrBlock     *bool              `aws:"AmazonProvidedIpv6CidrBlock,loc=amazonProvidedIpv6CidrBlock"`
+	Ipv6Pool                        *string            `aws:"Ipv6Pool"`
+	Ipv6CidrBlock                   *string            `aws:"Ipv6CidrBlock"`
+	Ipv4IpamPoolId                  *string            `aws:"Ipv4IpamPoolId"`
+	Ipv4NetmaskLength               *int32             `aws:"Ipv4NetmaskLength"`
+	Ipv6IpamPoolId                  *string            `aws:"Ipv6IpamPoolId"`
+	Ipv6NetmaskLength               *int32             `aws:"Ipv6NetmaskLength"`
+	DryRun                          *bool              `aws:"DryRun,loc=dryRun"`
+	InstanceTenancy                 *string            `aws:"InstanceTenancy,loc=instanceTenancy"`
+	Ipv6CidrBlockNetworkBorderGroup *string            `aws:"Ipv6CidrBlockNetworkBorderGroup"`
+	TagSpecifications               []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// CreateVpcResult is the output of CreateVpc.
+type CreateVpcResult struct {
+	Vpc *Vpc `aws:"Vpc,loc=vpc"`
+}
+
 // CreditSpecificationRequest is the model shape CreditSpecificationRequest.
 type CreditSpecificationRequest struct {
 	CpuCredits *string `aws:"CpuCredits,req"`
+}
+
+// DeleteInternetGatewayRequest is the input of DeleteInternetGateway.
+type DeleteInternetGatewayRequest struct {
+	DryRun            *bool   `aws:"DryRun,loc=dryRun"`
+	InternetGatewayId *string `aws:"InternetGatewayId,loc=internetGatewayId,req"`
 }
 
 // DeleteKeyPairRequest is the input of DeleteKeyPair.
@@ -1026,6 +1462,27 @@ type DeleteKeyPairResult struct {
 	KeyPairId *string `aws:"KeyPairId,loc=keyPairId"`
 }
 
+// DeleteNetworkInterfaceRequest is the input of DeleteNetworkInterface.
+type DeleteNetworkInterfaceRequest struct {
+	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
+	NetworkInterfaceId *string `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+}
+
+// DeleteRouteRequest is the input of DeleteRoute.
+type DeleteRouteRequest struct {
+	DestinationCidrBlock     *string `aws:"DestinationCidrBlock,loc=destinationCidrBlock"`
+	DestinationIpv6CidrBlock *string `aws:"DestinationIpv6CidrBlock,loc=destinationIpv6CidrBlock"`
+	DestinationPrefixListId  *string `aws:"DestinationPrefixListId"`
+	DryRun                   *bool   `aws:"DryRun,loc=dryRun"`
+	RouteTableId             *string `aws:"RouteTableId,loc=routeTableId,req"`
+}
+
+// DeleteRouteTableRequest is the input of DeleteRouteTable.
+type DeleteRouteTableRequest struct {
+	DryRun       *bool   `aws:"DryRun,loc=dryRun"`
+	RouteTableId *string `aws:"RouteTableId,loc=routeTableId,req"`
+}
+
 // DeleteSecurityGroupRequest is the input of DeleteSecurityGroup.
 type DeleteSecurityGroupRequest struct {
 	GroupId   *string `aws:"GroupId"`
@@ -1033,11 +1490,23 @@ type DeleteSecurityGroupRequest struct {
 	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
 }
 
+// DeleteSubnetRequest is the input of DeleteSubnet.
+type DeleteSubnetRequest struct {
+	SubnetId *string `aws:"SubnetId,req"`
+	DryRun   *bool   `aws:"DryRun,loc=dryRun"`
+}
+
 // DeleteTagsRequest is the input of DeleteTags.
 type DeleteTagsRequest struct {
 	DryRun    *bool    `aws:"DryRun,loc=dryRun"`
 	Resources []string `aws:"Resources,loc=resourceId,req"`
 	Tags      []Tag    `aws:"Tags,loc=tag,member=item"`
+}
+
+// DeleteVpcRequest is the input of DeleteVpc.
+type DeleteVpcRequest struct {
+	VpcId  *string `aws:"VpcId,req"`
+	DryRun *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DescribeAccountAttributesRequest is the input of DescribeAccountAttributes.
@@ -1049,6 +1518,19 @@ type DescribeAccountAttributesRequest struct {
 // DescribeAccountAttributesResult is the output of DescribeAccountAttributes.
 type DescribeAccountAttributesResult struct {
 	AccountAttributes []AccountAttribute `aws:"AccountAttributes,loc=accountAttributeSet,member=item"`
+}
+
+// DescribeAddressesRequest is the input of DescribeAddresses.
+type DescribeAddressesRequest struct {
+	Filters       []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	PublicIps     []string `aws:"PublicIps,loc=PublicIp,member=PublicIp"`
+	AllocationIds []string `aws:"AllocationIds,loc=AllocationId,member=AllocationId"`
+	DryRun        *bool    `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeAddressesResult is the output of DescribeAddresses.
+type DescribeAddressesResult struct {
+	Addresses []Address `aws:"Addresses,loc=addressesSet,member=item"`
 }
 
 // DescribeAvailabilityZonesRequest is the input of DescribeAvailabilityZones.
@@ -1152,6 +1634,21 @@ type DescribeInstancesResult struct {
 	NextToken    *string       `aws:"NextToken,loc=nextToken"`
 }
 
+// DescribeInternetGatewaysRequest is the input of DescribeInternetGateways.
+type DescribeInternetGatewaysRequest struct {
+	Filters            []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	DryRun             *bool    `aws:"DryRun,loc=dryRun"`
+	InternetGatewayIds []string `aws:"InternetGatewayIds,loc=internetGatewayId,member=item"`
+	NextToken          *string  `aws:"NextToken"`
+	MaxResults         *int32   `aws:"MaxResults"`
+}
+
+// DescribeInternetGatewaysResult is the output of DescribeInternetGateways.
+type DescribeInternetGatewaysResult struct {
+	InternetGateways []InternetGateway `aws:"InternetGateways,loc=internetGatewaySet,member=item"`
+	NextToken        *string           `aws:"NextToken,loc=nextToken"`
+}
+
 // DescribeKeyPairsRequest is the input of DescribeKeyPairs.
 type DescribeKeyPairsRequest struct {
 	Filters          []Filter `aws:"Filters,loc=Filter,member=Filter"`
@@ -1166,6 +1663,38 @@ type DescribeKeyPairsResult struct {
 	KeyPairs []KeyPairInfo `aws:"KeyPairs,loc=keySet,member=item"`
 }
 
+// DescribeNetworkInterfaceAttributeRequest is the input of DescribeNetworkInterfaceAttribute.
+type DescribeNetworkInterfaceAttributeRequest struct {
+	Attribute          *string `aws:"Attribute,loc=attribute"`
+	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
+	NetworkInterfaceId *string `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+}
+
+// DescribeNetworkInterfaceAttributeResult is the output of DescribeNetworkInterfaceAttribute.
+type DescribeNetworkInterfaceAttributeResult struct {
+	Attachment               *NetworkInterfaceAttachment `aws:"Attachment,loc=attachment"`
+	Description              *AttributeValue             `aws:"Description,loc=description"`
+	Groups                   []GroupIdentifier           `aws:"Groups,loc=groupSet,member=item"`
+	NetworkInterfaceId       *string                     `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	SourceDestCheck          *AttributeBooleanValue      `aws:"SourceDestCheck,loc=sourceDestCheck"`
+	AssociatePublicIpAddress *bool                       `aws:"AssociatePublicIpAddress,loc=associatePublicIpAddress"`
+}
+
+// DescribeNetworkInterfacesRequest is the input of DescribeNetworkInterfaces.
+type DescribeNetworkInterfacesRequest struct {
+	Filters             []Filter `aws:"Filters,loc=filter,member=Filter"`
+	DryRun              *bool    `aws:"DryRun,loc=dryRun"`
+	NetworkInterfaceIds []string `aws:"NetworkInterfaceIds,loc=NetworkInterfaceId,member=item"`
+	NextToken           *string  `aws:"NextToken"`
+	MaxResults          *int32   `aws:"MaxResults"`
+}
+
+// DescribeNetworkInterfacesResult is the output of DescribeNetworkInterfaces.
+type DescribeNetworkInterfacesResult struct {
+	NetworkInterfaces []NetworkInterface `aws:"NetworkInterfaces,loc=networkInterfaceSet,member=item"`
+	NextToken         *string            `aws:"NextToken,loc=nextToken"`
+}
+
 // DescribeRegionsRequest is the input of DescribeRegions.
 type DescribeRegionsRequest struct {
 	Filters     []Filter `aws:"Filters,loc=Filter,member=Filter"`
@@ -1177,6 +1706,21 @@ type DescribeRegionsRequest struct {
 // DescribeRegionsResult is the output of DescribeRegions.
 type DescribeRegionsResult struct {
 	Regions []Region `aws:"Regions,loc=regionInfo,member=item"`
+}
+
+// DescribeRouteTablesRequest is the input of DescribeRouteTables.
+type DescribeRouteTablesRequest struct {
+	Filters       []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	DryRun        *bool    `aws:"DryRun,loc=dryRun"`
+	RouteTableIds []string `aws:"RouteTableIds,loc=RouteTableId,member=item"`
+	NextToken     *string  `aws:"NextToken"`
+	MaxResults    *int32   `aws:"MaxResults"`
+}
+
+// DescribeRouteTablesResult is the output of DescribeRouteTables.
+type DescribeRouteTablesResult struct {
+	RouteTables []RouteTable `aws:"RouteTables,loc=routeTableSet,member=item"`
+	NextToken   *string      `aws:"NextToken,loc=nextToken"`
 }
 
 // DescribeSecurityGroupRulesRequest is the input of DescribeSecurityGroupRules.
@@ -1239,6 +1783,21 @@ type DescribeTagsResult struct {
 	Tags      []TagDescription `aws:"Tags,loc=tagSet,member=item"`
 }
 
+// DescribeVpcAttributeRequest is the input of DescribeVpcAttribute.
+type DescribeVpcAttributeRequest struct {
+	Attribute *string `aws:"Attribute,req"`
+	VpcId     *string `aws:"VpcId,req"`
+	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeVpcAttributeResult is the output of DescribeVpcAttribute.
+type DescribeVpcAttributeResult struct {
+	VpcId                            *string                `aws:"VpcId,loc=vpcId"`
+	EnableDnsHostnames               *AttributeBooleanValue `aws:"EnableDnsHostnames,loc=enableDnsHostnames"`
+	EnableDnsSupport                 *AttributeBooleanValue `aws:"EnableDnsSupport,loc=enableDnsSupport"`
+	EnableNetworkAddressUsageMetrics *AttributeBooleanValue `aws:"EnableNetworkAddressUsageMetrics,loc=enableNetworkAddressUsageMetrics"`
+}
+
 // DescribeVpcsRequest is the input of DescribeVpcs.
 type DescribeVpcsRequest struct {
 	Filters    []Filter `aws:"Filters,loc=Filter,member=Filter"`
@@ -1252,6 +1811,33 @@ type DescribeVpcsRequest struct {
 type DescribeVpcsResult struct {
 	Vpcs      []Vpc   `aws:"Vpcs,loc=vpcSet,member=item"`
 	NextToken *string `aws:"NextToken,loc=nextToken"`
+}
+
+// DetachInternetGatewayRequest is the input of DetachInternetGateway.
+type DetachInternetGatewayRequest struct {
+	DryRun            *bool   `aws:"DryRun,loc=dryRun"`
+	InternetGatewayId *string `aws:"InternetGatewayId,loc=internetGatewayId,req"`
+	VpcId             *string `aws:"VpcId,loc=vpcId,req"`
+}
+
+// DetachNetworkInterfaceRequest is the input of DetachNetworkInterface.
+type DetachNetworkInterfaceRequest struct {
+	AttachmentId *string `aws:"AttachmentId,loc=attachmentId,req"`
+	DryRun       *bool   `aws:"DryRun,loc=dryRun"`
+	Force        *bool   `aws:"Force,loc=force"`
+}
+
+// DisassociateAddressRequest is the input of DisassociateAddress.
+type DisassociateAddressRequest struct {
+	AssociationId *string `aws:"AssociationId"`
+	PublicIp      *string `aws:"PublicIp"`
+	DryRun        *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// DisassociateRouteTableRequest is the input of DisassociateRouteTable.
+type DisassociateRouteTableRequest struct {
+	AssociationId *string `aws:"AssociationId,loc=associationId,req"`
+	DryRun        *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DiskInfo is the model shape DiskInfo.
@@ -1340,10 +1926,21 @@ type ElasticInferenceAcceleratorAssociation struct {
 	ElasticInferenceAcceleratorAssociationTime  *time.Time `aws:"ElasticInferenceAcceleratorAssociationTime,loc=elasticInferenceAcceleratorAssociationTime"`
 }
 
+// EnaSrdSpecification is the model shape EnaSrdSpecification.
+type EnaSrdSpecification struct {
+	EnaSrdEnabled          *bool                   `aws:"EnaSrdEnabled"`
+	EnaSrdUdpSpecification *EnaSrdUdpSpecification `aws:"EnaSrdUdpSpecification"`
+}
+
 // EnaSrdSpecificationRequest is the model shape EnaSrdSpecificationRequest.
 type EnaSrdSpecificationRequest struct {
 	EnaSrdEnabled          *bool                          `aws:"EnaSrdEnabled"`
 	EnaSrdUdpSpecification *EnaSrdUdpSpecificationRequest `aws:"EnaSrdUdpSpecification"`
+}
+
+// EnaSrdUdpSpecification is the model shape EnaSrdUdpSpecification.
+type EnaSrdUdpSpecification struct {
+	EnaSrdUdpEnabled *bool `aws:"EnaSrdUdpEnabled"`
 }
 
 // EnaSrdUdpSpecificationRequest is the model shape EnaSrdUdpSpecificationRequest.
@@ -1850,6 +2447,20 @@ type InstanceTypeOffering struct {
 	Location     *string `aws:"Location,loc=location"`
 }
 
+// InternetGateway is the model shape InternetGateway.
+type InternetGateway struct {
+	Attachments       []InternetGatewayAttachment `aws:"Attachments,loc=attachmentSet,member=item"`
+	InternetGatewayId *string                     `aws:"InternetGatewayId,loc=internetGatewayId"`
+	OwnerId           *string                     `aws:"OwnerId,loc=ownerId"`
+	Tags              []Tag                       `aws:"Tags,loc=tagSet,member=item"`
+}
+
+// InternetGatewayAttachment is the model shape InternetGatewayAttachment.
+type InternetGatewayAttachment struct {
+	State *string `aws:"State,loc=state"`
+	VpcId *string `aws:"VpcId,loc=vpcId"`
+}
+
 // IpPermission is the model shape IpPermission.
 type IpPermission struct {
 	FromPort         *int32            `aws:"FromPort,loc=fromPort"`
@@ -1867,9 +2478,19 @@ type IpRange struct {
 	Description *string `aws:"Description,loc=description"`
 }
 
+// Ipv4PrefixSpecification is the model shape Ipv4PrefixSpecification.
+type Ipv4PrefixSpecification struct {
+	Ipv4Prefix *string `aws:"Ipv4Prefix,loc=ipv4Prefix"`
+}
+
 // Ipv4PrefixSpecificationRequest is the model shape Ipv4PrefixSpecificationRequest.
 type Ipv4PrefixSpecificationRequest struct {
 	Ipv4Prefix *string `aws:"Ipv4Prefix"`
+}
+
+// Ipv6PrefixSpecification is the model shape Ipv6PrefixSpecification.
+type Ipv6PrefixSpecification struct {
+	Ipv6Prefix *string `aws:"Ipv6Prefix,loc=ipv6Prefix"`
 }
 
 // Ipv6PrefixSpecificationRequest is the model shape Ipv6PrefixSpecificationRequest.
@@ -1982,6 +2603,20 @@ type ModifyInstanceMetadataOptionsResult struct {
 	InstanceMetadataOptions *InstanceMetadataOptionsResponse `aws:"InstanceMetadataOptions,loc=instanceMetadataOptions"`
 }
 
+// ModifyNetworkInterfaceAttributeRequest is the input of ModifyNetworkInterfaceAttribute.
+type ModifyNetworkInterfaceAttributeRequest struct {
+	Attachment                      *NetworkInterfaceAttachmentChanges      `aws:"Attachment,loc=attachment"`
+	Description                     *AttributeValue                         `aws:"Description,loc=description"`
+	DryRun                          *bool                                   `aws:"DryRun,loc=dryRun"`
+	Groups                          []string                                `aws:"Groups,loc=SecurityGroupId,member=SecurityGroupId"`
+	NetworkInterfaceId              *string                                 `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+	SourceDestCheck                 *AttributeBooleanValue                  `aws:"SourceDestCheck,loc=sourceDestCheck"`
+	EnaSrdSpecification             *EnaSrdSpecification                    `aws:"EnaSrdSpecification"`
+	EnablePrimaryIpv6               *bool                                   `aws:"EnablePrimaryIpv6"`
+	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `aws:"ConnectionTrackingSpecification"`
+	AssociatePublicIpAddress        *bool                                   `aws:"AssociatePublicIpAddress"`
+}
+
 // ModifySecurityGroupRulesRequest is the input of ModifySecurityGroupRules.
 type ModifySecurityGroupRulesRequest struct {
 	GroupId            *string                   `aws:"GroupId,req"`
@@ -1992,6 +2627,29 @@ type ModifySecurityGroupRulesRequest struct {
 // ModifySecurityGroupRulesResult is the output of ModifySecurityGroupRules.
 type ModifySecurityGroupRulesResult struct {
 	Return *bool `aws:"Return,loc=return"`
+}
+
+// ModifySubnetAttributeRequest is the input of ModifySubnetAttribute.
+type ModifySubnetAttributeRequest struct {
+	AssignIpv6AddressOnCreation             *AttributeBooleanValue `aws:"AssignIpv6AddressOnCreation"`
+	MapPublicIpOnLaunch                     *AttributeBooleanValue `aws:"MapPublicIpOnLaunch"`
+	SubnetId                                *string                `aws:"SubnetId,loc=subnetId,req"`
+	MapCustomerOwnedIpOnLaunch              *AttributeBooleanValue `aws:"MapCustomerOwnedIpOnLaunch"`
+	CustomerOwnedIpv4Pool                   *string                `aws:"CustomerOwnedIpv4Pool"`
+	EnableDns64                             *AttributeBooleanValue `aws:"EnableDns64"`
+	PrivateDnsHostnameTypeOnLaunch          *string                `aws:"PrivateDnsHostnameTypeOnLaunch"`
+	EnableResourceNameDnsARecordOnLaunch    *AttributeBooleanValue `aws:"EnableResourceNameDnsARecordOnLaunch"`
+	EnableResourceNameDnsAAAARecordOnLaunch *AttributeBooleanValue `aws:"EnableResourceNameDnsAAAARecordOnLaunch"`
+	EnableLniAtDeviceIndex                  *int32                 `aws:"EnableLniAtDeviceIndex"`
+	DisableLniAtDeviceIndex                 *AttributeBooleanValue `aws:"DisableLniAtDeviceIndex"`
+}
+
+// ModifyVpcAttributeRequest is the input of ModifyVpcAttribute.
+type ModifyVpcAttributeRequest struct {
+	EnableDnsHostnames               *AttributeBooleanValue `aws:"EnableDnsHostnames"`
+	EnableDnsSupport                 *AttributeBooleanValue `aws:"EnableDnsSupport"`
+	VpcId                            *string                `aws:"VpcId,loc=vpcId,req"`
+	EnableNetworkAddressUsageMetrics *AttributeBooleanValue `aws:"EnableNetworkAddressUsageMetrics"`
 }
 
 // Monitoring is the model shape Monitoring.
@@ -2023,6 +2681,81 @@ type NetworkInfo struct {
 	EfaInfo                      *EfaInfo          `aws:"EfaInfo,loc=efaInfo"`
 	EncryptionInTransitSupported *bool             `aws:"EncryptionInTransitSupported,loc=encryptionInTransitSupported"`
 	EnaSrdSupported              *bool             `aws:"EnaSrdSupported,loc=enaSrdSupported"`
+}
+
+// NetworkInterface is the model shape NetworkInterface.
+type NetworkInterface struct {
+	Association                     *NetworkInterfaceAssociation       `aws:"Association,loc=association"`
+	Attachment                      *NetworkInterfaceAttachment        `aws:"Attachment,loc=attachment"`
+	AvailabilityZone                *string                            `aws:"AvailabilityZone,loc=availabilityZone"`
+	ConnectionTrackingConfiguration *ConnectionTrackingConfiguration   `aws:"ConnectionTrackingConfiguration,loc=connectionTrackingConfiguration"`
+	Description                     *string                            `aws:"Description,loc=description"`
+	Groups                          []GroupIdentifier                  `aws:"Groups,loc=groupSet,member=item"`
+	InterfaceType                   *string                            `aws:"InterfaceType,loc=interfaceType"`
+	Ipv6Addresses                   []NetworkInterfaceIpv6Address      `aws:"Ipv6Addresses,loc=ipv6AddressesSet,member=item"`
+	MacAddress                      *string                            `aws:"MacAddress,loc=macAddress"`
+	NetworkInterfaceId              *string                            `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	OutpostArn                      *string                            `aws:"OutpostArn,loc=outpostArn"`
+	OwnerId                         *string                            `aws:"OwnerId,loc=ownerId"`
+	PrivateDnsName                  *string                            `aws:"PrivateDnsName,loc=privateDnsName"`
+	PrivateIpAddress                *string                            `aws:"PrivateIpAddress,loc=privateIpAddress"`
+	PrivateIpAddresses              []NetworkInterfacePrivateIpAddress `aws:"PrivateIpAddresses,loc=privateIpAddressesSet,member=item"`
+	Ipv4Prefixes                    []Ipv4PrefixSpecification          `aws:"Ipv4Prefixes,loc=ipv4PrefixSet,member=item"`
+	Ipv6Prefixes                    []Ipv6PrefixSpecification          `aws:"Ipv6Prefixes,loc=ipv6PrefixSet,member=item"`
+	RequesterId                     *string                            `aws:"RequesterId,loc=requesterId"`
+	RequesterManaged                *bool                              `aws:"RequesterManaged,loc=requesterManaged"`
+	SourceDestCheck                 *bool                              `aws:"SourceDestCheck,loc=sourceDestCheck"`
+	Status                          *string                            `aws:"Status,loc=status"`
+	SubnetId                        *string                            `aws:"SubnetId,loc=subnetId"`
+	TagSet                          []Tag                              `aws:"TagSet,loc=tagSet,member=item"`
+	VpcId                           *string                            `aws:"VpcId,loc=vpcId"`
+	DenyAllIgwTraffic               *bool                              `aws:"DenyAllIgwTraffic,loc=denyAllIgwTraffic"`
+	Ipv6Native                      *bool                              `aws:"Ipv6Native,loc=ipv6Native"`
+	Ipv6Address                     *string                            `aws:"Ipv6Address,loc=ipv6Address"`
+}
+
+// NetworkInterfaceAssociation is the model shape NetworkInterfaceAssociation.
+type NetworkInterfaceAssociation struct {
+	AllocationId    *string `aws:"AllocationId,loc=allocationId"`
+	AssociationId   *string `aws:"AssociationId,loc=associationId"`
+	IpOwnerId       *string `aws:"IpOwnerId,loc=ipOwnerId"`
+	PublicDnsName   *string `aws:"PublicDnsName,loc=publicDnsName"`
+	PublicIp        *string `aws:"PublicIp,loc=publicIp"`
+	CustomerOwnedIp *string `aws:"CustomerOwnedIp,loc=customerOwnedIp"`
+	CarrierIp       *string `aws:"CarrierIp,loc=carrierIp"`
+}
+
+// NetworkInterfaceAttachment is the model shape NetworkInterfaceAttachment.
+type NetworkInterfaceAttachment struct {
+	AttachTime          *time.Time                     `aws:"AttachTime,loc=attachTime"`
+	AttachmentId        *string                        `aws:"AttachmentId,loc=attachmentId"`
+	DeleteOnTermination *bool                          `aws:"DeleteOnTermination,loc=deleteOnTermination"`
+	DeviceIndex         *int32                         `aws:"DeviceIndex,loc=deviceIndex"`
+	NetworkCardIndex    *int32                         `aws:"NetworkCardIndex,loc=networkCardIndex"`
+	InstanceId          *string                        `aws:"InstanceId,loc=instanceId"`
+	InstanceOwnerId     *string                        `aws:"InstanceOwnerId,loc=instanceOwnerId"`
+	Status              *string                        `aws:"Status,loc=status"`
+	EnaSrdSpecification *AttachmentEnaSrdSpecification `aws:"EnaSrdSpecification,loc=enaSrdSpecification"`
+}
+
+// NetworkInterfaceAttachmentChanges is the model shape NetworkInterfaceAttachmentChanges.
+type NetworkInterfaceAttachmentChanges struct {
+	AttachmentId        *string `aws:"AttachmentId,loc=attachmentId"`
+	DeleteOnTermination *bool   `aws:"DeleteOnTermination,loc=deleteOnTermination"`
+}
+
+// NetworkInterfaceIpv6Address is the model shape NetworkInterfaceIpv6Address.
+type NetworkInterfaceIpv6Address struct {
+	Ipv6Address   *string `aws:"Ipv6Address,loc=ipv6Address"`
+	IsPrimaryIpv6 *bool   `aws:"IsPrimaryIpv6,loc=isPrimaryIpv6"`
+}
+
+// NetworkInterfacePrivateIpAddress is the model shape NetworkInterfacePrivateIpAddress.
+type NetworkInterfacePrivateIpAddress struct {
+	Association      *NetworkInterfaceAssociation `aws:"Association,loc=association"`
+	Primary          *bool                        `aws:"Primary,loc=primary"`
+	PrivateDnsName   *string                      `aws:"PrivateDnsName,loc=privateDnsName"`
+	PrivateIpAddress *string                      `aws:"PrivateIpAddress,loc=privateIpAddress"`
 }
 
 // NeuronDeviceCoreInfo is the model shape NeuronDeviceCoreInfo.
@@ -2120,6 +2853,11 @@ type ProductCode struct {
 	ProductCodeType *string `aws:"ProductCodeType,loc=type"`
 }
 
+// PropagatingVgw is the model shape PropagatingVgw.
+type PropagatingVgw struct {
+	GatewayId *string `aws:"GatewayId,loc=gatewayId"`
+}
+
 // RebootInstancesRequest is the input of RebootInstances.
 type RebootInstancesRequest struct {
 	InstanceIds []string `aws:"InstanceIds,loc=InstanceId,req,member=InstanceId"`
@@ -2140,6 +2878,48 @@ type Region struct {
 	Endpoint    *string `aws:"Endpoint,loc=regionEndpoint"`
 	RegionName  *string `aws:"RegionName,loc=regionName"`
 	OptInStatus *string `aws:"OptInStatus,loc=optInStatus"`
+}
+
+// ReleaseAddressRequest is the input of ReleaseAddress.
+type ReleaseAddressRequest struct {
+	AllocationId       *string `aws:"AllocationId"`
+	PublicIp           *string `aws:"PublicIp"`
+	NetworkBorderGroup *string `aws:"NetworkBorderGroup"`
+	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// ReplaceRouteRequest is the input of ReplaceRoute.
+type ReplaceRouteRequest struct {
+	DestinationCidrBlock        *string `aws:"DestinationCidrBlock,loc=destinationCidrBlock"`
+	DestinationIpv6CidrBlock    *string `aws:"DestinationIpv6CidrBlock,loc=destinationIpv6CidrBlock"`
+	DestinationPrefixListId     *string `aws:"DestinationPrefixListId"`
+	DryRun                      *bool   `aws:"DryRun,loc=dryRun"`
+	VpcEndpointId               *string `aws:"VpcEndpointId"`
+	EgressOnlyInternetGatewayId *string `aws:"EgressOnlyInternetGatewayId,loc=egressOnlyInternetGatewayId"`
+	GatewayId                   *string `aws:"GatewayId,loc=gatewayId"`
+	InstanceId                  *string `aws:"InstanceId,loc=instanceId"`
+	LocalTarget                 *bool   `aws:"LocalTarget"`
+	NatGatewayId                *string `aws:"NatGatewayId,loc=natGatewayId"`
+	TransitGatewayId            *string `aws:"TransitGatewayId"`
+	LocalGatewayId              *string `aws:"LocalGatewayId"`
+	CarrierGatewayId            *string `aws:"CarrierGatewayId"`
+	NetworkInterfaceId          *string `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	RouteTableId                *string `aws:"RouteTableId,loc=routeTableId,req"`
+	VpcPeeringConnectionId      *string `aws:"VpcPeeringConnectionId,loc=vpcPeeringConnectionId"`
+	CoreNetworkArn              *string `aws:"CoreNetworkArn"`
+}
+
+// ReplaceRouteTableAssociationRequest is the input of ReplaceRouteTableAssociation.
+type ReplaceRouteTableAssociationRequest struct {
+	AssociationId *string `aws:"AssociationId,loc=associationId,req"`
+	DryRun        *bool   `aws:"DryRun,loc=dryRun"`
+	RouteTableId  *string `aws:"RouteTableId,loc=routeTableId,req"`
+}
+
+// ReplaceRouteTableAssociationResult is the output of ReplaceRouteTableAssociation.
+type ReplaceRouteTableAssociationResult struct {
+	NewAssociationId *string                     `aws:"NewAssociationId,loc=newAssociationId"`
+	AssociationState *RouteTableAssociationState `aws:"AssociationState,loc=associationState"`
 }
 
 // Reservation is the output of RunInstances.
@@ -2190,6 +2970,53 @@ type RevokeSecurityGroupIngressRequest struct {
 type RevokeSecurityGroupIngressResult struct {
 	Return               *bool          `aws:"Return,loc=return"`
 	UnknownIpPermissions []IpPermission `aws:"UnknownIpPermissions,loc=unknownIpPermissionSet,member=item"`
+}
+
+// Route is the model shape Route.
+type Route struct {
+	DestinationCidrBlock        *string `aws:"DestinationCidrBlock,loc=destinationCidrBlock"`
+	DestinationIpv6CidrBlock    *string `aws:"DestinationIpv6CidrBlock,loc=destinationIpv6CidrBlock"`
+	DestinationPrefixListId     *string `aws:"DestinationPrefixListId,loc=destinationPrefixListId"`
+	EgressOnlyInternetGatewayId *string `aws:"EgressOnlyInternetGatewayId,loc=egressOnlyInternetGatewayId"`
+	GatewayId                   *string `aws:"GatewayId,loc=gatewayId"`
+	InstanceId                  *string `aws:"InstanceId,loc=instanceId"`
+	InstanceOwnerId             *string `aws:"InstanceOwnerId,loc=instanceOwnerId"`
+	NatGatewayId                *string `aws:"NatGatewayId,loc=natGatewayId"`
+	TransitGatewayId            *string `aws:"TransitGatewayId,loc=transitGatewayId"`
+	LocalGatewayId              *string `aws:"LocalGatewayId,loc=localGatewayId"`
+	CarrierGatewayId            *string `aws:"CarrierGatewayId,loc=carrierGatewayId"`
+	NetworkInterfaceId          *string `aws:"NetworkInterfaceId,loc=networkInterfaceId"`
+	Origin                      *string `aws:"Origin,loc=origin"`
+	State                       *string `aws:"State,loc=state"`
+	VpcPeeringConnectionId      *string `aws:"VpcPeeringConnectionId,loc=vpcPeeringConnectionId"`
+	CoreNetworkArn              *string `aws:"CoreNetworkArn,loc=coreNetworkArn"`
+}
+
+// RouteTable is the model shape RouteTable.
+type RouteTable struct {
+	Associations    []RouteTableAssociation `aws:"Associations,loc=associationSet,member=item"`
+	PropagatingVgws []PropagatingVgw        `aws:"PropagatingVgws,loc=propagatingVgwSet,member=item"`
+	RouteTableId    *string                 `aws:"RouteTableId,loc=routeTableId"`
+	Routes          []Route                 `aws:"Routes,loc=routeSet,member=item"`
+	Tags            []Tag                   `aws:"Tags,loc=tagSet,member=item"`
+	VpcId           *string                 `aws:"VpcId,loc=vpcId"`
+	OwnerId         *string                 `aws:"OwnerId,loc=ownerId"`
+}
+
+// RouteTableAssociation is the model shape RouteTableAssociation.
+type RouteTableAssociation struct {
+	Main                    *bool                       `aws:"Main,loc=main"`
+	RouteTableAssociationId *string                     `aws:"RouteTableAssociationId,loc=routeTableAssociationId"`
+	RouteTableId            *string                     `aws:"RouteTableId,loc=routeTableId"`
+	SubnetId                *string                     `aws:"SubnetId,loc=subnetId"`
+	GatewayId               *string                     `aws:"GatewayId,loc=gatewayId"`
+	AssociationState        *RouteTableAssociationState `aws:"AssociationState,loc=associationState"`
+}
+
+// RouteTableAssociationState is the model shape RouteTableAssociationState.
+type RouteTableAssociationState struct {
+	State         *string `aws:"State,loc=state"`
+	StatusMessage *string `aws:"StatusMessage,loc=statusMessage"`
 }
 
 // RunInstancesMonitoringEnabled is the model shape RunInstancesMonitoringEnabled.
@@ -2404,6 +3231,13 @@ type TerminateInstancesResult struct {
 	TerminatingInstances []InstanceStateChange `aws:"TerminatingInstances,loc=instancesSet,member=item"`
 }
 
+// UnassignPrivateIpAddressesRequest is the input of UnassignPrivateIpAddresses.
+type UnassignPrivateIpAddressesRequest struct {
+	NetworkInterfaceId *string  `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
+	PrivateIpAddresses []string `aws:"PrivateIpAddresses,loc=privateIpAddress,member=PrivateIpAddress"`
+	Ipv4Prefixes       []string `aws:"Ipv4Prefixes,loc=Ipv4Prefix,member=item"`
+}
+
 // UpdateSecurityGroupRuleDescriptionsEgressRequest is the input of UpdateSecurityGroupRuleDescriptionsEgress.
 type UpdateSecurityGroupRuleDescriptionsEgressRequest struct {
 	DryRun                        *bool                          `aws:"DryRun"`
@@ -2571,6 +3405,12 @@ const (
 const (
 	DiskTypeHdd = "hdd"
 	DiskTypeSsd = "ssd"
+)
+
+// Values of the enum DomainType.
+const (
+	DomainTypeVpc      = "vpc"
+	DomainTypeStandard = "standard"
 )
 
 // Values of the enum EbsEncryptionSupport.
@@ -3608,6 +4448,22 @@ const (
 	MonitoringStatePending   = "pending"
 )
 
+// Values of the enum NetworkInterfaceAttribute.
+const (
+	NetworkInterfaceAttributeDescription              = "description"
+	NetworkInterfaceAttributeGroupSet                 = "groupSet"
+	NetworkInterfaceAttributeSourceDestCheck          = "sourceDestCheck"
+	NetworkInterfaceAttributeAttachment               = "attachment"
+	NetworkInterfaceAttributeAssociatePublicIpAddress = "associatePublicIpAddress"
+)
+
+// Values of the enum NetworkInterfaceCreationType.
+const (
+	NetworkInterfaceCreationTypeEfa    = "efa"
+	NetworkInterfaceCreationTypeBranch = "branch"
+	NetworkInterfaceCreationTypeTrunk  = "trunk"
+)
+
 // Values of the enum NetworkInterfaceStatus.
 const (
 	NetworkInterfaceStatusAvailable  = "available"
@@ -3615,6 +4471,27 @@ const (
 	NetworkInterfaceStatusAttaching  = "attaching"
 	NetworkInterfaceStatusInUse      = "in-use"
 	NetworkInterfaceStatusDetaching  = "detaching"
+)
+
+// Values of the enum NetworkInterfaceType.
+const (
+	NetworkInterfaceTypeInterface                     = "interface"
+	NetworkInterfaceTypeNatGateway                    = "natGateway"
+	NetworkInterfaceTypeEfa                           = "efa"
+	NetworkInterfaceTypeTrunk                         = "trunk"
+	NetworkInterfaceTypeLoadBalancer                  = "load_balancer"
+	NetworkInterfaceTypeNetworkLoadBalancer           = "network_load_balancer"
+	NetworkInterfaceTypeVpcEndpoint                   = "vpc_endpoint"
+	NetworkInterfaceTypeBranch                        = "branch"
+	NetworkInterfaceTypeTransitGateway                = "transit_gateway"
+	NetworkInterfaceTypeLambda                        = "lambda"
+	NetworkInterfaceTypeQuicksight                    = "quicksight"
+	NetworkInterfaceTypeGlobalAcceleratorManaged      = "global_accelerator_managed"
+	NetworkInterfaceTypeApiGatewayManaged             = "api_gateway_managed"
+	NetworkInterfaceTypeGatewayLoadBalancer           = "gateway_load_balancer"
+	NetworkInterfaceTypeGatewayLoadBalancerEndpoint   = "gateway_load_balancer_endpoint"
+	NetworkInterfaceTypeIotRulesManaged               = "iot_rules_managed"
+	NetworkInterfaceTypeAwsCodestarConnectionsManaged = "aws_codestar_connections_managed"
 )
 
 // Values of the enum NitroEnclavesSupport.
@@ -3750,6 +4627,28 @@ const (
 	RootDeviceTypeInstanceStore = "instance-store"
 )
 
+// Values of the enum RouteOrigin.
+const (
+	RouteOriginCreateRouteTable          = "CreateRouteTable"
+	RouteOriginCreateRoute               = "CreateRoute"
+	RouteOriginEnableVgwRoutePropagation = "EnableVgwRoutePropagation"
+)
+
+// Values of the enum RouteState.
+const (
+	RouteStateActive    = "active"
+	RouteStateBlackhole = "blackhole"
+)
+
+// Values of the enum RouteTableAssociationStateCode.
+const (
+	RouteTableAssociationStateCodeAssociating    = "associating"
+	RouteTableAssociationStateCodeAssociated     = "associated"
+	RouteTableAssociationStateCodeDisassociating = "disassociating"
+	RouteTableAssociationStateCodeDisassociated  = "disassociated"
+	RouteTableAssociationStateCodeFailed         = "failed"
+)
+
 // Values of the enum ShutdownBehavior.
 const (
 	ShutdownBehaviorStop      = "stop"
@@ -3840,6 +4739,13 @@ const (
 	VolumeTypeSc1      = "sc1"
 	VolumeTypeSt1      = "st1"
 	VolumeTypeGp3      = "gp3"
+)
+
+// Values of the enum VpcAttributeName.
+const (
+	VpcAttributeNameEnableDnsSupport                 = "enableDnsSupport"
+	VpcAttributeNameEnableDnsHostnames               = "enableDnsHostnames"
+	VpcAttributeNameEnableNetworkAddressUsageMetrics = "enableNetworkAddressUsageMetrics"
 )
 
 // Values of the enum VpcCidrBlockStateCode.
