@@ -102,7 +102,7 @@ func (r *rootfs) embedded() error {
 		switch {
 		case rel == "etc/shadow":
 			perm = 0o600
-		case strings.HasPrefix(rel, "etc/kumo/rc.") || rel == "etc/kumo/udhcpc.script",
+		case strings.HasPrefix(rel, "etc/kumo/rc.") || rel == "etc/kumo/udhcpc.script" || rel == "etc/kumo/hotplug",
 			strings.HasPrefix(rel, "etc/acpi/"), strings.HasPrefix(rel, "usr/bin/"):
 			perm = 0o755
 		}

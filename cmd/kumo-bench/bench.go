@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -98,6 +99,20 @@ func runBenches(ctx context.Context, list []bench) (rows []row, failed int) {
 		rows = append(rows, row{bench: b, result: res, err: err})
 	}
 	return rows, failed
+}
+
+// selectBenches keeps the benches whose name matches only; nil keeps all.
+func selectBenches(list []bench, only *regexp.Regexp) []bench {
+	if only == nil {
+		return list
+	}
+	var kept []bench
+	for _, b := range list {
+		if only.MatchString(b.name) {
+			kept = append(kept, b)
+		}
+	}
+	return kept
 }
 
 // benchEnv is what the benches share: the run's settings, the server and one

@@ -6,8 +6,11 @@
 // tooling would, and writes the table to docs/benchmarks.md. As root it also
 // launches real kumo-minimal instances (QEMU VMs; the image is built once into
 // -image-dir and reused), times their launch, boot, SSH login, metadata
-// service and memory, and terminates every one of them, on errors and
-// interrupts too, before removing what they left on the host. Slow numbers are
+// service and memory, how soon a security group rule change is enforced, and
+// TCP between two of them with few and with 1,000 rules (kumo serve then runs
+// with --rules-per-security-group 1000), and terminates every one of them, on
+// errors and interrupts too, before removing what they left on the host.
+// -only runs a subset of the rows, for trying one out. Slow numbers are
 // reported, never fatal: the exit status is non-zero only when a row could not
 // be measured at all (the server did not start, or a call returned an error).
 //
@@ -23,6 +26,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -48,6 +53,10 @@ type config struct {
 	boots     int           // launches timed to running and to SSH
 	imdsCalls int           // timed metadata GETs per run inside the guest
 	settle    time.Duration // idle time after SSH works before memory is read
+	sgChanges int           // security group rules added and revoked, each timed
+	tcpTime   time.Duration // per throughput run between two instances
+
+	only *regexp.Regexp // run only the rows whose name matches; nil runs all
 }
 
 func defaultConfig() config {
@@ -68,6 +77,8 @@ func defaultConfig() config {
 		boots:        5,
 		imdsCalls:    2000,
 		settle:       5 * time.Second,
+		sgChanges:    10,
+		tcpTime:      3 * time.Second,
 	}
 }
 
@@ -83,6 +94,8 @@ func (c *config) applyQuick() {
 	c.boots = 1
 	c.imdsCalls = 300
 	c.settle = 2 * time.Second
+	c.sgChanges = 3
+	c.tcpTime = time.Second
 }
 
 func (c *config) validate() error {
@@ -109,7 +122,22 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", cfg.runs, "repeated runs per row (the median is reported); -quick sets 1")
 	flag.BoolVar(&cfg.vms, "vms", cfg.vms, "run the instance rows, which boot real QEMU VMs (needs root)")
 	flag.StringVar(&cfg.imageDir, "image-dir", cfg.imageDir, "cache of the built kumo-minimal image, kept across runs (kumo serve --image-dir)")
+	only := flag.String("only", "", "run only the rows whose metric matches this regular expression (e.g. 'Security group|TCP'); "+
+		"writes no report unless -out is given")
 	flag.Parse()
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kumo-bench: -only:", err)
+			os.Exit(2)
+		}
+		cfg.only = re
+		outSet := false
+		flag.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+		if !outSet { // a partial table must not replace the full one
+			cfg.out = ""
+		}
+	}
 	if cfg.quick {
 		runs := cfg.runs
 		cfg.applyQuick()
@@ -147,7 +175,10 @@ func run(ctx context.Context, cfg config) int {
 			progress("interrupted")
 			return 130
 		}
-		extra = []string{"--image-dir", cfg.imageDir, "--net-prefix", cfg.netPrefix}
+		extra = []string{"--image-dir", cfg.imageDir, "--net-prefix", cfg.netPrefix,
+			// The second throughput row fills a group with 1,000 rules
+			// each way; AWS raises this quota on request, kumo by flag.
+			"--rules-per-security-group", strconv.Itoa(fullRules)}
 	}
 	progress("starting %s serve", cfg.kumo)
 	srv, err := startServer(ctx, cfg.kumo, cfg.logLevel, extra...)
@@ -173,7 +204,7 @@ func run(ctx context.Context, cfg config) int {
 	}()
 	progress("kumo serving at %s (pid %d)", srv.url, srv.pid())
 
-	rows, failed := runBenches(ctx, benches(env))
+	rows, failed := runBenches(ctx, selectBenches(benches(env), cfg.only))
 	if ctx.Err() != nil {
 		progress("interrupted")
 		return 130

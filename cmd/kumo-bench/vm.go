@@ -44,8 +44,12 @@ type fleet struct {
 	signer  ssh.Signer
 	live    []string // launched, not yet seen terminated
 	kept    *bootedVM
+	peer    *bootedVM // the second instance of the TCP throughput rows
+	sinks   []*ssh.Session
 	accel   string // QEMU's accelerator, read from the first booted VM's command line
 	others  int    // most QEMU processes of others seen running while the rows measured
+
+	bootsTried bool // the boot rows ran (or keptVM booted in their place)
 }
 
 // noteOthers samples how many VMs not of this run are running.
@@ -62,9 +66,10 @@ func (f *fleet) othersNote() string {
 
 // bootedVM is an instance that answers SSH.
 type bootedVM struct {
-	id, ip string
-	ssh    *ssh.Client
-	sshAt  time.Time // when SSH first ran `true`
+	id, ip  string
+	ssh     *ssh.Client
+	sshAt   time.Time // when SSH first ran `true`
+	sinking bool      // kumo-guest-agent tcp-sink runs in it
 }
 
 func newFleet(e *benchEnv) *fleet {
@@ -139,9 +144,10 @@ func (f *fleet) sshGroup(ctx context.Context) (string, error) {
 	return aws.ToString(g.GroupId), nil
 }
 
-// launch runs one instance and returns once RunInstances answers; ip is
-// empty if the answer carried no public address yet.
-func (f *fleet) launch(ctx context.Context) (id, ip string, err error) {
+// launch runs one instance in subnet (the default one if "") and returns
+// once RunInstances answers; ip is empty if the answer carried no public
+// address yet.
+func (f *fleet) launch(ctx context.Context, subnet string) (id, ip string, err error) {
 	if _, err := f.ready.get(ctx); err != nil {
 		return "", "", err
 	}
@@ -151,6 +157,9 @@ func (f *fleet) launch(ctx context.Context) (id, ip string, err error) {
 	}
 	if f.group != "" {
 		in.SecurityGroupIds = []string{f.group}
+	}
+	if subnet != "" {
+		in.SubnetId = aws.String(subnet)
 	}
 	out, err := f.ec2.RunInstances(ctx, in)
 	if err != nil {
@@ -282,9 +291,15 @@ func (f *fleet) keep(vm *bootedVM) { f.kept = vm }
 // cleanup terminates every instance still live and waits for them, with its
 // own deadline: it runs after an interrupt too, when ctx is already done.
 func (f *fleet) cleanup() error {
-	if f.kept != nil {
-		f.kept.ssh.Close()
-		f.kept = nil
+	for _, s := range f.sinks {
+		s.Close()
+	}
+	f.sinks = nil
+	for _, vm := range []**bootedVM{&f.kept, &f.peer} {
+		if *vm != nil {
+			(*vm).ssh.Close()
+			*vm = nil
+		}
 	}
 	if len(f.live) == 0 {
 		return nil

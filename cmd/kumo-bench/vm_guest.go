@@ -140,13 +140,23 @@ func (t imdsTimes) hostSplit() string {
 		formatInt(len(t.hostUS)), formatNumber(percentile(t.hostUS, 0.50)/1000), formatNumber(percentile(t.hostUS, 0.99)/1000))
 }
 
-// keptVM is the booted instance the memory and IMDS rows share; if the boot
-// rows did not run or failed, there is none.
-func (f *fleet) keptVM(context.Context) (*bootedVM, error) {
-	if f.kept == nil {
+// keptVM is the booted instance the rows after the boot rows share. If -only
+// left the boot rows out, it boots that instance itself; if they failed,
+// there is none.
+func (f *fleet) keptVM(ctx context.Context) (*bootedVM, error) {
+	switch {
+	case f.kept != nil:
+		return f.kept, nil
+	case f.bootsTried:
 		return nil, fmt.Errorf("no booted instance: the boot rows did not leave one")
 	}
-	return f.kept, nil
+	f.bootsTried = true
+	vm, _, err := f.boot(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	f.keep(vm)
+	return vm, nil
 }
 
 // meminfoKiB reads a "Key:   123 kB" line of /proc/meminfo text.

@@ -11,8 +11,9 @@ import (
 // The instance rows: real kumo-minimal VMs under QEMU. Each launch is timed
 // from just before the RunInstances call. The rows run in list order and
 // share work through lazies: the launch rows, then the boot rows (whose last
-// instance is kept), then memory and metadata on that kept instance, which
-// the last row terminates.
+// instance is kept), then memory, metadata and security-group rule changes
+// on that kept instance, then TCP throughput between it and one more
+// instance; the last row terminates both.
 
 // agentPath is where the guest image installs kumo-guest-agent (guest/rootfs.go).
 const agentPath = "/usr/bin/kumo-guest-agent"
@@ -23,7 +24,7 @@ const imdsWarmup = 20
 
 func (e *benchEnv) vmRows() []bench {
 	if e.vmSkip != "" {
-		return []bench{{name: "Instance rows (RunInstances, boot, IMDS, memory)", budget: noBudget,
+		return []bench{{name: "Instance rows (RunInstances, boot, IMDS, memory, security groups)", budget: noBudget,
 			run: func(context.Context) (result, error) {
 				return result{value: math.NaN(), how: e.vmSkip}, nil
 			}}}
@@ -82,18 +83,7 @@ func (e *benchEnv) vmRows() []bench {
 		}}
 	}
 
-	// The last instance row terminates what is left once it has measured,
-	// so that the rows after it see an idle host.
-	last := imdsRow("p99", lessThan(2), func(l latencies) []float64 { return l.p99 })
-	measure := last.run
-	last.run = func(ctx context.Context) (result, error) {
-		res, err := measure(ctx)
-		if cerr := f.cleanup(); err == nil && cerr != nil {
-			err = cerr
-		}
-		return res, err
-	}
-	return []bench{
+	rows := []bench{
 		launchRow("p50", lessThan(20), func(ms []float64) float64 { return percentile(sorted(ms), 0.50) }),
 		launchRow("p99", noBudget, func(ms []float64) float64 { return percentile(sorted(ms), 0.99) }),
 		bootRow("RunInstances → running", lessThan(1.5), func(b boot) float64 { return b.running.Seconds() },
@@ -102,8 +92,23 @@ func (e *benchEnv) vmRows() []bench {
 			"an SSH session as ec2-user with the key pair's key running `true` (attempts every 50 ms)", true),
 		{name: "Memory overhead per idle instance", unit: "MiB", budget: lessThan(64), run: f.measureMemory},
 		imdsRow("p50", noBudget, func(l latencies) []float64 { return l.p50 }),
-		last,
+		imdsRow("p99", lessThan(2), func(l latencies) []float64 { return l.p99 }),
 	}
+	rows = append(rows, f.sgRows()...)
+	rows = append(rows, f.tcpRows()...)
+
+	// The last instance row terminates what is left once it has measured,
+	// so that the rows after it see an idle host.
+	last := &rows[len(rows)-1]
+	measure := last.run
+	last.run = func(ctx context.Context) (result, error) {
+		res, err := measure(ctx)
+		if cerr := f.cleanup(); err == nil && cerr != nil {
+			err = cerr
+		}
+		return res, err
+	}
+	return rows
 }
 
 // marksNote gives, when asked, the medians of the guest's own readiness

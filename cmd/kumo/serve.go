@@ -26,6 +26,8 @@ func serve(args []string) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	quotas := fs.String("vcpu-quota", "", "per-account On-Demand vCPU quotas by family group, e.g. Standard=64,G=8 (defaults: Standard=512, G/P/F/Inf/Trn/DL/Mac=64, X=128)")
 	pool := fs.String("public-pool", cfg.PublicPool.String(), "IPv4 range public addresses come from (reachable from this host only)")
+	fs.IntVar(&cfg.RulesPerSecurityGroup, "rules-per-security-group", cfg.RulesPerSecurityGroup,
+		"quota of inbound (and of outbound) rules per security group, up to 1000 (AWS raises it on request)")
 	fs.Float64Var(&cfg.CPURatio, "cpu-ratio", cfg.CPURatio, "vCPUs instances may hold per host CPU")
 	fs.Float64Var(&cfg.MemoryRatio, "memory-ratio", cfg.MemoryRatio, "instance memory allowed per byte of host memory (guests touch only what they use)")
 	fs.StringVar(&cfg.HostName, "host-name", cfg.HostName, "name of this host in placement")

@@ -8,7 +8,8 @@
 //     sudo drags in PAM), done when the binary is called as "sudo".
 //
 // "kumo-guest-agent bench-imds N" times the metadata service from inside the
-// guest for kumo-bench (cmd/kumo-bench); nothing in the image runs it.
+// guest for kumo-bench (cmd/kumo-bench), and "tcp-sink" and "tcp-send" are
+// the two ends of its security-group rows; nothing in the image runs them.
 //
 // Kumo builds it at image-build time with CGO_ENABLED=0 and only the standard
 // library, so it runs on the bare image with no shared libraries. It is kept in
@@ -37,6 +38,10 @@ func main() {
 		os.Exit(sudoMain(os.Args[2:]))
 	case "bench-imds":
 		os.Exit(benchIMDSMain(os.Args[2:], os.Stdout))
+	case "tcp-sink":
+		os.Exit(tcpSinkMain(os.Args[2:], os.Stdout))
+	case "tcp-send":
+		os.Exit(tcpSendMain(os.Args[2:], os.Stdout))
 	default:
 		usage()
 	}
@@ -45,6 +50,8 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: kumo-guest-agent imds [-addr host:port] [-wait dur] -out DIR PATH...")
 	fmt.Fprintln(os.Stderr, "       sudo [-i|-s] [-u root] [--] COMMAND [ARG...]")
-	fmt.Fprintln(os.Stderr, "       "+strings.TrimPrefix(benchIMDSUsage, "usage: "))
+	for _, u := range []string{benchIMDSUsage, tcpSinkUsage, tcpSendUsage} {
+		fmt.Fprintln(os.Stderr, "       "+strings.TrimPrefix(u, "usage: kumo-guest-agent "))
+	}
 	os.Exit(2)
 }

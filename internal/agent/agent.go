@@ -57,7 +57,8 @@ type Agent struct {
 	busy    map[string]bool // instances with a step in flight
 	adopted bool
 	md      *metadata
-	fw      firewallState // touched only by pass
+	fw      firewallState     // touched only by pass
+	nat     map[string]string // ENI id → public IP installed; only pass touches it
 }
 
 // New returns an agent; Run starts it.
@@ -66,7 +67,8 @@ func New(cfg Config) *Agent {
 		cfg.Tick = time.Second
 	}
 	a := &Agent{cfg: cfg, log: cfg.Log, kick: make(chan struct{}, 1), busy: map[string]bool{},
-		fw: firewallState{rules: map[string]string{}, members: map[string]string{}}}
+		fw:  firewallState{rules: map[string]string{}, members: map[string]string{}},
+		nat: map[string]string{}}
 	a.md = newMetadata(a)
 	return a
 }
@@ -115,7 +117,11 @@ func (a *Agent) pass(ctx context.Context) error {
 			mine = append(mine, in)
 		}
 	}
-	a.md.refresh(mine)
+	enis, err := a.enisByInstance(ctx, mine)
+	if err != nil {
+		return err
+	}
+	a.md.refresh(mine, enis)
 	a.mu.Lock()
 	first := !a.adopted
 	a.adopted = true
@@ -123,7 +129,9 @@ func (a *Agent) pass(ctx context.Context) error {
 	if first {
 		a.restoreNetwork(ctx, mine)
 	}
-	a.syncFirewalls(ctx, mine)
+	a.syncFirewalls(ctx, mine, enis)
+	a.syncPublicIPs(ctx, mine)
+	a.syncAttachments(ctx, mine, enis)
 	for i := range mine {
 		in := mine[i]
 		running := a.vmRunning(ctx, &in, first)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
+	"github.com/kumo-cloud/kumo/internal/ec2/netif"
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -41,11 +41,19 @@ func (a *Agent) spec(ctx context.Context, in *instances.Instance, tap string) (h
 	if tap == "" {
 		tap = netplane.TapOf(in.ENIID)
 	}
+	nics := []hypervisor.NIC{{Tap: tap, MAC: in.MAC}}
+	recs, err := a.attachedENIs(ctx, in)
+	if err != nil {
+		return hypervisor.Spec{}, err
+	}
+	for _, p := range ports(in, recs, netif.Attached, netif.Attaching)[1:] {
+		nics = append(nics, p.nic())
+	}
 	return hypervisor.Spec{
 		ID: in.ID, Dir: a.dir(in.ID), VCPUs: int(in.VCPUs), MemoryMiB: int(in.MemoryMiB),
 		Kernel: img.Kernel, Initrd: img.Initrd, Cmdline: img.Cmdline,
 		Disks: []hypervisor.Disk{{Path: a.rootDisk(in.ID), Format: "qcow2", Serial: strings.ReplaceAll(in.Root.VolumeID, "-", "")}},
-		NICs:  []hypervisor.NIC{{Tap: tap, MAC: in.MAC}},
+		NICs:  nics,
 		UUID:  smbiosUUID(in.ID), NetNS: a.cfg.Net.NamespaceOf(in.VPCID),
 	}, nil
 }
@@ -71,20 +79,8 @@ func (a *Agent) ensureRootDisk(ctx context.Context, in *instances.Instance, base
 	return os.Rename(tmp, path)
 }
 
-// iface is the instance's interface as the data plane sees it.
-func iface(in *instances.Instance) (netplane.Interface, error) {
-	mac, err := net.ParseMAC(in.MAC)
-	if err != nil {
-		return netplane.Interface{}, err
-	}
-	ifc := netplane.Interface{ID: in.ENIID, VPC: in.VPCID, Subnet: in.SubnetID, MAC: mac,
-		PrivateIP: netip.MustParseAddr(in.PrivateIP), DomainName: domainName(in.Region),
-		Hostname: strings.SplitN(instances.PrivateDNSName(in.PrivateIP, in.Region), ".", 2)[0]}
-	if in.PublicIP != "" {
-		ifc.PublicIP = netip.MustParseAddr(in.PublicIP)
-	}
-	return ifc, nil
-}
+// iface is the instance's primary interface as the data plane sees it.
+func iface(in *instances.Instance) (netplane.Interface, error) { return primaryPort(in).iface() }
 
 func domainName(region string) string {
 	if region == "us-east-1" {
@@ -117,13 +113,32 @@ func (a *Agent) ensureNetwork(ctx context.Context, in *instances.Instance) (stri
 	if err != nil {
 		return "", err
 	}
-	return a.cfg.Net.AttachInterface(ctx, ifc)
+	if routed, err := a.publicIPRouted(ctx, in); err != nil {
+		return "", err
+	} else if !routed {
+		ifc.PublicIP = netip.Addr{}
+	}
+	tap, err := a.cfg.Net.AttachInterface(ctx, ifc)
+	if err != nil {
+		return "", err
+	}
+	// Interfaces attached while the instance was stopped boot with it.
+	recs, err := a.attachedENIs(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range ports(in, recs, netif.Attached, netif.Attaching)[1:] {
+		if _, err := a.ensurePort(ctx, p); err != nil {
+			return "", err
+		}
+	}
+	return tap, nil
 }
 
 // ensurePublicIP gives a starting instance a public address from the pool when
 // its interface asks for one (a stopped instance gave its address back).
 func (a *Agent) ensurePublicIP(ctx context.Context, in *instances.Instance) (*instances.Instance, error) {
-	if !in.AssignPublicIP || in.PublicIP != "" {
+	if !in.AssignPublicIP || in.PublicIP != "" || in.EIPAllocation != "" {
 		return in, nil
 	}
 	pool := a.cfg.Net.PublicPool()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
+	"github.com/kumo-cloud/kumo/internal/ec2/netif"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 )
@@ -23,9 +24,9 @@ type firewallState struct {
 // host what the records say: the union of its groups' rules, and each group's
 // member addresses for rules that reference groups. It runs every pass, so a
 // rule change reaches running instances within a tick.
-func (a *Agent) syncFirewalls(ctx context.Context, mine []instances.Instance) {
+func (a *Agent) syncFirewalls(ctx context.Context, mine []instances.Instance, enis map[string][]netif.Interface) {
 	type vpcKey struct{ region, account, vpc string }
-	byVPC := map[vpcKey][]*instances.Instance{}
+	byVPC := map[vpcKey][]port{}
 	live := map[string]bool{}
 	for i := range mine {
 		in := &mine[i]
@@ -33,24 +34,30 @@ func (a *Agent) syncFirewalls(ctx context.Context, mine []instances.Instance) {
 			continue
 		}
 		k := vpcKey{in.Region, in.Account, in.VPCID}
-		byVPC[k] = append(byVPC[k], in)
-		live[in.ENIID] = true
+		// Interfaces still being plugged in get their rules first, so
+		// they never pass traffic unfiltered.
+		for _, p := range ports(in, enis[in.ID], netif.Attached, netif.Attaching) {
+			byVPC[k] = append(byVPC[k], p)
+			live[p.eni] = true
+		}
 	}
 	for eni := range a.fw.rules {
 		if !live[eni] { // detached: the next attach starts without rules
 			delete(a.fw.rules, eni)
 		}
 	}
-	for k, insts := range byVPC {
+	for k, ps := range byVPC {
 		groups, err := a.cfg.VPCs.GroupsByID(ctx, k.region, k.account)
 		if err != nil {
 			a.log.Error("firewall: read security groups", "vpc_id", k.vpc, "err", err)
 			continue
 		}
 		members := map[string][]netip.Addr{}
-		for _, in := range insts {
-			for _, g := range in.Groups {
-				members[g.ID] = append(members[g.ID], netip.MustParseAddr(in.PrivateIP))
+		for _, p := range ps {
+			for _, g := range p.groups {
+				for _, ip := range p.ips {
+					members[g.ID] = append(members[g.ID], netip.MustParseAddr(ip))
+				}
 			}
 		}
 		for gid, g := range groups {
@@ -70,30 +77,30 @@ func (a *Agent) syncFirewalls(ctx context.Context, mine []instances.Instance) {
 			}
 			a.fw.members[key] = fp
 		}
-		for _, in := range insts {
-			fw := firewallOf(in, groups)
+		for _, p := range ps {
+			fw := firewallOf(p.groups, groups)
 			fp := fmt.Sprintf("%v", fw)
-			if a.fw.rules[in.ENIID] == fp {
+			if a.fw.rules[p.eni] == fp {
 				continue
 			}
-			ifc, err := iface(in)
+			ifc, err := p.iface()
 			if err == nil {
 				err = a.cfg.Net.SetFirewall(ctx, ifc, fw)
 			}
 			if err != nil {
-				a.log.Error("firewall: set rules", "instance_id", in.ID, "err", err)
+				a.log.Error("firewall: set rules", "instance_id", p.in.ID, "eni_id", p.eni, "err", err)
 				continue
 			}
-			a.fw.rules[in.ENIID] = fp
+			a.fw.rules[p.eni] = fp
 		}
 	}
 }
 
 // firewallOf is the union of the rules of an instance's groups, in the data
 // plane's terms. IPv6 rules have nothing to match yet (instances have no IPv6).
-func firewallOf(in *instances.Instance, groups map[string]*vpc.SecurityGroup) netplane.InterfaceFirewall {
+func firewallOf(refs []instances.GroupRef, groups map[string]*vpc.SecurityGroup) netplane.InterfaceFirewall {
 	var fw netplane.InterfaceFirewall
-	for _, ref := range in.Groups {
+	for _, ref := range refs {
 		g := groups[ref.ID]
 		if g == nil {
 			continue

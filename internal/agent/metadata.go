@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
+	"github.com/kumo-cloud/kumo/internal/ec2/netif"
 	"github.com/kumo-cloud/kumo/internal/imds"
 )
 
@@ -24,31 +25,36 @@ type metadata struct {
 	byAddr  map[string]map[netip.Addr]*instances.Instance // VPC id → private address → instance
 	ready   map[string]bool                               // instances already marked GuestReady
 	vpcs    map[string]vpcInfo
+	enis    map[string][]netif.Interface // instance id → attached interface records
+	dns     *resolvers                   // the VPCs' resolvers, fed from byAddr (dns.go)
 }
 
 type vpcInfo struct{ vpcCIDR, subnetCIDR string }
 
 func newMetadata(a *Agent) *metadata {
 	return &metadata{a: a, servers: map[string]*imds.Server{}, byAddr: map[string]map[netip.Addr]*instances.Instance{},
-		ready: map[string]bool{}, vpcs: map[string]vpcInfo{}}
+		ready: map[string]bool{}, vpcs: map[string]vpcInfo{}, dns: newResolvers(a)}
 }
 
 // refresh replaces the index with the live instances of this host.
-func (m *metadata) refresh(mine []instances.Instance) {
+func (m *metadata) refresh(mine []instances.Instance, enis map[string][]netif.Interface) {
 	idx := map[string]map[netip.Addr]*instances.Instance{}
 	for i := range mine {
 		in := &mine[i]
 		if in.State != instances.Running && in.State != instances.Pending {
 			continue
 		}
-		ip, err := netip.ParseAddr(in.PrivateIP)
-		if err != nil {
-			continue
-		}
 		if idx[in.VPCID] == nil {
 			idx[in.VPCID] = map[netip.Addr]*instances.Instance{}
 		}
-		idx[in.VPCID][ip] = in
+		// A request from any address of any interface is the instance's.
+		for _, p := range ports(in, enis[in.ID], netif.Attached) {
+			for _, s := range p.ips {
+				if ip, err := netip.ParseAddr(s); err == nil {
+					idx[in.VPCID][ip] = in
+				}
+			}
+		}
 		if in.GuestReady {
 			m.mu.Lock()
 			m.ready[in.ID] = true
@@ -56,8 +62,9 @@ func (m *metadata) refresh(mine []instances.Instance) {
 		}
 	}
 	m.mu.Lock()
-	m.byAddr = idx
+	m.byAddr, m.enis = idx, enis
 	m.mu.Unlock()
+	m.dns.refresh(idx)
 }
 
 // ensure starts the VPC's metadata server if it does not run yet.
@@ -75,6 +82,7 @@ func (m *metadata) ensure(vpcID string) error {
 		return m.lookup(ctx, vpcID, src)
 	}, m.a.cfg.Clock, nil, m.a.log.With("vpc_id", vpcID))
 	m.servers[vpcID] = srv
+	m.dns.ensure(vpcID) // the namespace is up: the resolver can bind there
 	go func() {
 		if err := srv.Serve(l); err != nil {
 			m.a.log.Debug("metadata server ended", "vpc_id", vpcID, "err", err)
@@ -84,6 +92,7 @@ func (m *metadata) ensure(vpcID string) error {
 }
 
 func (m *metadata) close() {
+	m.dns.close()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, s := range m.servers {
@@ -142,6 +151,22 @@ func (m *metadata) describe(ctx context.Context, in *instances.Instance) (*imds.
 	for _, g := range in.Groups {
 		md.SecurityGroups = append(md.SecurityGroups, g.Name)
 		md.SecurityGroupIDs = append(md.SecurityGroupIDs, g.ID)
+	}
+	md.LocalIPv4s = append([]string{in.PrivateIP}, in.SecondaryIPs...)
+	m.mu.Lock()
+	recs := m.enis[in.ID]
+	m.mu.Unlock()
+	for _, p := range ports(in, recs, netif.Attached)[1:] {
+		nic := imds.NIC{MAC: strings.ToLower(p.mac), InterfaceID: p.eni, DeviceNumber: int(p.device), LocalIPv4s: p.ips,
+			LocalHostname: instances.PrivateDNSName(p.ips[0], in.Region), SubnetID: p.subnet}
+		if sn, err := m.a.cfg.VPCs.GetSubnet(ctx, in.Region, in.Account, p.subnet); err == nil {
+			nic.SubnetCIDR = sn.CIDR.String()
+		}
+		for _, g := range p.groups {
+			nic.SecurityGroups = append(nic.SecurityGroups, g.Name)
+			nic.SecurityGroupIDs = append(nic.SecurityGroupIDs, g.ID)
+		}
+		md.SecondaryNICs = append(md.SecondaryNICs, nic)
 	}
 	if in.PublicKey != "" {
 		md.PublicKeys = []imds.PublicKey{{Name: in.KeyName, OpenSSH: in.PublicKey}}

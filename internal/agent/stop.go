@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kumo-cloud/kumo/internal/ec2/addresses"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/netplane"
@@ -96,12 +97,13 @@ func (a *Agent) shutdown(ctx context.Context, in *instances.Instance, grace time
 func (a *Agent) stop(ctx context.Context, in *instances.Instance) error {
 	a.shutdown(ctx, in, stopGrace)
 	_ = a.cfg.Driver.Cleanup(ctx, in.ID)
+	a.releaseAttached(ctx, in, false)
 	if ifc, err := iface(in); err == nil {
 		if err := a.cfg.Net.DetachInterface(ctx, ifc); err != nil {
 			return err
 		}
 	}
-	if in.PublicIP != "" {
+	if in.PublicIP != "" && in.EIPAllocation == "" {
 		if err := a.cfg.Store.Txn().Delete(instances.PublicIPKey(netip.MustParseAddr(in.PublicIP)), 0).Commit(ctx); err != nil {
 			return err
 		}
@@ -110,7 +112,10 @@ func (a *Agent) stop(ctx context.Context, in *instances.Instance) error {
 		if i.State != instances.Stopping {
 			return nil
 		}
-		i.State, i.StateSince, i.PublicIP = instances.Stopped, a.cfg.Clock.Now().UTC(), ""
+		i.State, i.StateSince = instances.Stopped, a.cfg.Clock.Now().UTC()
+		if i.EIPAllocation == "" { // an Elastic IP stays; an auto-assigned one goes back
+			i.PublicIP = ""
+		}
 		i.GuestReady, i.ForceStop, i.Impaired = false, false, false
 		return nil
 	})
@@ -143,11 +148,22 @@ func (a *Agent) release(ctx context.Context, in *instances.Instance, deleteDisk 
 			a.log.Error("detach interface", "instance_id", in.ID, "err", err)
 		}
 	}
+	a.releaseAttached(ctx, in, true)
 	txn := a.cfg.Store.Txn()
+	for _, ip := range in.SecondaryIPs {
+		if a, err := netip.ParseAddr(ip); err == nil {
+			txn.Delete(vpc.IPKey(in.Region, in.VPCID, a), 0)
+		}
+	}
 	if ip, err := netip.ParseAddr(in.PrivateIP); err == nil {
 		txn.Delete(vpc.IPKey(in.Region, in.VPCID, ip), 0)
 	}
-	if ip, err := netip.ParseAddr(in.PublicIP); err == nil {
+	if in.EIPAllocation != "" {
+		// An Elastic IP stays allocated to the account, now unassociated.
+		if err := addresses.ReleaseFromInstance(ctx, a.cfg.Store, in); err != nil {
+			a.log.Error("disassociate elastic ip", "instance_id", in.ID, "err", err)
+		}
+	} else if ip, err := netip.ParseAddr(in.PublicIP); err == nil {
 		txn.Delete(instances.PublicIPKey(ip), 0)
 	}
 	if err := txn.Commit(ctx); err != nil {

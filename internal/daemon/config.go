@@ -13,6 +13,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/catalog"
 	"github.com/kumo-cloud/kumo/internal/clock"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
+	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	CPURatio, MemoryRatio float64
 	// Quotas are the per-account On-Demand vCPU quotas by instance family group.
 	Quotas map[string]int64
+	// RulesPerSecurityGroup is the quota of inbound (and of outbound) rules
+	// per security group, AWS's 60 unless raised, at most 1,000.
+	RulesPerSecurityGroup int
 	// PublicPool is where public IPv4 addresses come from.
 	PublicPool netip.Prefix
 	// NetPrefix starts the names of Kumo's network namespaces and host links.
@@ -67,13 +71,14 @@ func DefaultConfig() Config {
 		Throttle: true,
 		HostName: hostName(),
 		CPURatio: 16, MemoryRatio: 1.5,
-		Quotas:         instances.DefaultQuotas(),
-		PublicPool:     netplane.DefaultPublicPool,
-		NetPrefix:      netplane.DefaultPrefix,
-		PrebuildImages: true,
-		Agent:          true,
-		Clock:          clock.Real{},
-		Log:            slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Quotas:                instances.DefaultQuotas(),
+		RulesPerSecurityGroup: vpc.DefaultRulesPerGroup,
+		PublicPool:            netplane.DefaultPublicPool,
+		NetPrefix:             netplane.DefaultPrefix,
+		PrebuildImages:        true,
+		Agent:                 true,
+		Clock:                 clock.Real{},
+		Log:                   slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	}
 }
 
@@ -95,6 +100,13 @@ func (c *Config) Validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		return fmt.Errorf("set both KUMO_ROOT_ACCESS_KEY_ID and KUMO_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if c.RulesPerSecurityGroup == 0 {
+		c.RulesPerSecurityGroup = vpc.DefaultRulesPerGroup
+	}
+	if c.RulesPerSecurityGroup < 1 || c.RulesPerSecurityGroup > vpc.MaxRulesPerGroup {
+		return fmt.Errorf("--rules-per-security-group %d: want 1 to %d (AWS's default is %d)",
+			c.RulesPerSecurityGroup, vpc.MaxRulesPerGroup, vpc.DefaultRulesPerGroup)
 	}
 	if c.CPURatio <= 0 || c.MemoryRatio <= 0 {
 		return fmt.Errorf("allocation ratios must be positive (cpu %v, memory %v)", c.CPURatio, c.MemoryRatio)

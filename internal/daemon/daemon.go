@@ -78,7 +78,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 
-	vpcs := &vpc.Service{Store: d.Store, Zones: platform.ServedZones, Now: cfg.Clock.Now}
+	vpcs := &vpc.Service{Store: d.Store, Zones: platform.ServedZones, Now: cfg.Clock.Now, RulesPerGroup: cfg.RulesPerSecurityGroup}
 	imgs := &images.Service{Store: d.Store, Now: cfg.Clock.Now}
 	for _, region := range cfg.Regions {
 		if err := imgs.EnsureBuiltins(ctx, region); err != nil {
@@ -101,6 +101,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		}
 		d.stopAgent, d.agentDone = cancel, make(chan struct{})
 		ih.Console, ih.Kick = d.agent.Console, d.agent.Kick
+		vpcs.Changed = d.agent.Kick // security groups, routes, gateways reach the data plane at once
 		go func() {
 			defer close(d.agentDone)
 			d.agent.Run(actx)

@@ -6,9 +6,11 @@ package ec2
 import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/addresses"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
+	"github.com/kumo-cloud/kumo/internal/ec2/netif"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/tags"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
@@ -33,6 +35,9 @@ func Service(d Deps) *api.Service {
 	vp := &vpc.Handlers{VPCs: d.VPCs}
 	im := &images.Handlers{Images: d.Images}
 	in := d.Instances
+	ni := &netif.Handlers{Store: d.Store, Instances: in.Instances, VPCs: d.VPCs, Kick: in.Kick}
+	in.AttachedInterfaces = ni.AttachedInterfaces
+	ad := &addresses.Handlers{Store: d.Store, Instances: in.Instances, VPCs: d.VPCs, PublicPool: in.PublicPool, Kick: in.Kick}
 	const (
 		read  = api.ThrottleNonMutating
 		write = api.ThrottleMutating
@@ -66,9 +71,30 @@ func Service(d Deps) *api.Service {
 			// Images.
 			"DescribeImages": {Handler: api.Op(im.DescribeImages), Throttle: read},
 			// VPC networking.
-			"DescribeVpcs":           {Handler: api.Op(vp.DescribeVpcs), Throttle: read},
-			"DescribeSubnets":        {Handler: api.Op(vp.DescribeSubnets), Throttle: read},
-			"DescribeSecurityGroups": {Handler: api.Op(vp.DescribeSecurityGroups), Throttle: read},
+			"CreateVpc":                    {Handler: api.Op(vp.CreateVpc), Throttle: write},
+			"DeleteVpc":                    {Handler: api.Op(vp.DeleteVpc), Throttle: write},
+			"DescribeVpcs":                 {Handler: api.Op(vp.DescribeVpcs), Throttle: read},
+			"ModifyVpcAttribute":           {Handler: api.Op(vp.ModifyVpcAttribute), Throttle: write},
+			"DescribeVpcAttribute":         {Handler: api.Op(vp.DescribeVpcAttribute), Throttle: read},
+			"CreateSubnet":                 {Handler: api.Op(vp.CreateSubnet), Throttle: write},
+			"DeleteSubnet":                 {Handler: api.Op(vp.DeleteSubnet), Throttle: write},
+			"DescribeSubnets":              {Handler: api.Op(vp.DescribeSubnets), Throttle: read},
+			"ModifySubnetAttribute":        {Handler: api.Op(vp.ModifySubnetAttribute), Throttle: write},
+			"CreateInternetGateway":        {Handler: api.Op(vp.CreateInternetGateway), Throttle: write},
+			"DeleteInternetGateway":        {Handler: api.Op(vp.DeleteInternetGateway), Throttle: write},
+			"AttachInternetGateway":        {Handler: api.Op(vp.AttachInternetGateway), Throttle: write},
+			"DetachInternetGateway":        {Handler: api.Op(vp.DetachInternetGateway), Throttle: write},
+			"DescribeInternetGateways":     {Handler: api.Op(vp.DescribeInternetGateways), Throttle: read},
+			"CreateRouteTable":             {Handler: api.Op(vp.CreateRouteTable), Throttle: write},
+			"DeleteRouteTable":             {Handler: api.Op(vp.DeleteRouteTable), Throttle: write},
+			"DescribeRouteTables":          {Handler: api.Op(vp.DescribeRouteTables), Throttle: read},
+			"CreateRoute":                  {Handler: api.Op(vp.CreateRoute), Throttle: write},
+			"DeleteRoute":                  {Handler: api.Op(vp.DeleteRoute), Throttle: write},
+			"ReplaceRoute":                 {Handler: api.Op(vp.ReplaceRoute), Throttle: write},
+			"AssociateRouteTable":          {Handler: api.Op(vp.AssociateRouteTable), Throttle: write},
+			"DisassociateRouteTable":       {Handler: api.Op(vp.DisassociateRouteTable), Throttle: write},
+			"ReplaceRouteTableAssociation": {Handler: api.Op(vp.ReplaceRouteTableAssociation), Throttle: write},
+			"DescribeSecurityGroups":       {Handler: api.Op(vp.DescribeSecurityGroups), Throttle: read},
 			// Security groups and their rules.
 			"CreateSecurityGroup":                        {Handler: api.Op(vp.CreateSecurityGroup), Throttle: write},
 			"DeleteSecurityGroup":                        {Handler: api.Op(vp.DeleteSecurityGroup), Throttle: write},
@@ -80,6 +106,22 @@ func Service(d Deps) *api.Service {
 			"ModifySecurityGroupRules":                   {Handler: api.Op(vp.ModifySecurityGroupRules), Throttle: write},
 			"UpdateSecurityGroupRuleDescriptionsIngress": {Handler: api.Op(vp.UpdateSecurityGroupRuleDescriptionsIngress), Throttle: write},
 			"UpdateSecurityGroupRuleDescriptionsEgress":  {Handler: api.Op(vp.UpdateSecurityGroupRuleDescriptionsEgress), Throttle: write},
+			// Elastic IPs.
+			"AllocateAddress":     {Handler: api.Op(ad.AllocateAddress), Throttle: write},
+			"AssociateAddress":    {Handler: api.Op(ad.AssociateAddress), Throttle: write},
+			"DisassociateAddress": {Handler: api.Op(ad.DisassociateAddress), Throttle: write},
+			"ReleaseAddress":      {Handler: api.Op(ad.ReleaseAddress), Throttle: write},
+			"DescribeAddresses":   {Handler: api.Op(ad.DescribeAddresses), Throttle: read},
+			// Network interfaces.
+			"CreateNetworkInterface":            {Handler: api.Op(ni.CreateNetworkInterface), Throttle: write},
+			"DeleteNetworkInterface":            {Handler: api.Op(ni.DeleteNetworkInterface), Throttle: write},
+			"AttachNetworkInterface":            {Handler: api.Op(ni.AttachNetworkInterface), Throttle: write},
+			"DetachNetworkInterface":            {Handler: api.Op(ni.DetachNetworkInterface), Throttle: write},
+			"DescribeNetworkInterfaces":         {Handler: api.Op(ni.DescribeNetworkInterfaces), Throttle: read},
+			"ModifyNetworkInterfaceAttribute":   {Handler: api.Op(ni.ModifyNetworkInterfaceAttribute), Throttle: write},
+			"DescribeNetworkInterfaceAttribute": {Handler: api.Op(ni.DescribeNetworkInterfaceAttribute), Throttle: read},
+			"AssignPrivateIpAddresses":          {Handler: api.Op(ni.AssignPrivateIpAddresses), Throttle: write},
+			"UnassignPrivateIpAddresses":        {Handler: api.Op(ni.UnassignPrivateIpAddresses), Throttle: write},
 			// Tags on any resource.
 			"CreateTags":   {Handler: api.Op(tg.CreateTags), Throttle: write},
 			"DeleteTags":   {Handler: api.Op(tg.DeleteTags), Throttle: write},

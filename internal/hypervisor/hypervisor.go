@@ -23,7 +23,8 @@ var (
 	// ErrRunning: the operation needs the VM gone, but it still runs
 	// (Start of a running VM, Cleanup before Stop).
 	ErrRunning = errors.New("vm is running")
-	// ErrNotRunning: the operation needs a live VM (Reboot, AttachDisk).
+	// ErrNotRunning: the operation needs a live VM (Reboot, AttachDisk,
+	// AttachNIC).
 	ErrNotRunning = errors.New("vm is not running")
 	// ErrInvalidSpec: the Spec or Disk cannot be honoured as given;
 	// retrying will not help.
@@ -139,6 +140,15 @@ type Driver interface {
 	// ctx, for the guest to let go of it. Detaching an absent serial is a
 	// no-op, so a failed detach can simply be retried.
 	DetachDisk(ctx context.Context, id, serial string) error
+	// AttachNIC hot-plugs a network interface into the running VM; its tap
+	// must exist (in Spec.NetNS, if set). Attaching a MAC that is already
+	// attached, at Start or since, is a no-op.
+	AttachNIC(ctx context.Context, id string, nic NIC) error
+	// DetachNIC hot-unplugs the interface with that MAC and waits, bounded
+	// by ctx, for the guest to release it; the driver then holds the tap no
+	// longer. Detaching an absent MAC is a no-op, so a failed detach can
+	// simply be retried.
+	DetachNIC(ctx context.Context, id, mac string) error
 	// Cleanup removes what the VM left in its Dir and forgets it. It
 	// returns ErrRunning while the VM runs and nil for an unknown id.
 	Cleanup(ctx context.Context, id string) error

@@ -56,10 +56,17 @@ func (s Spec) Validate() error {
 		}
 		serials[d.Serial] = true
 	}
+	macs := map[string]bool{}
 	for i, n := range s.NICs {
 		if err := n.Validate(); err != nil {
 			return fmt.Errorf("nic %d: %w", i, err)
 		}
+		// Hot-plug finds interfaces by MAC.
+		mac := strings.ToLower(n.MAC)
+		if macs[mac] {
+			return invalid("nic %d: mac %q used twice", i, n.MAC)
+		}
+		macs[mac] = true
 	}
 	return nil
 }
@@ -101,12 +108,19 @@ func (n NIC) Validate() error {
 	if err := checkName("tap", n.Tap, MaxTapLen); err != nil {
 		return err
 	}
-	hw, err := net.ParseMAC(n.MAC)
-	if err != nil || len(hw) != 6 {
-		return invalid("mac %q: want six colon-separated octets", n.MAC)
+	return ValidateMAC(n.MAC)
+}
+
+// ValidateMAC reports whether mac can name a NIC: a unicast Ethernet
+// address written as six colon-separated octets (02:00:00:12:34:56), the
+// form drivers hand on to the hypervisor unchanged.
+func ValidateMAC(mac string) error {
+	hw, err := net.ParseMAC(mac)
+	if err != nil || len(hw) != 6 || len(mac) != 17 || strings.Count(mac, ":") != 5 {
+		return invalid("mac %q: want six colon-separated octets", mac)
 	}
 	if hw[0]&1 != 0 {
-		return invalid("mac %q: multicast bit set", n.MAC)
+		return invalid("mac %q: multicast bit set", mac)
 	}
 	return nil
 }

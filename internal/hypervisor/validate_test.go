@@ -41,6 +41,14 @@ func TestSpecValidate(t *testing.T) {
 		{"tap name too long", func(s *Spec) { s.NICs[0].Tap = "tap0123456789abcd" }, false},
 		{"multicast mac", func(s *Spec) { s.NICs[0].MAC = "01:00:5e:00:00:01" }, false},
 		{"eui64 mac", func(s *Spec) { s.NICs[0].MAC = "02:00:00:00:00:00:00:01" }, false},
+		{"dashed mac", func(s *Spec) { s.NICs[0].MAC = "02-00-00-00-00-01" }, false},
+		{"upper-case mac", func(s *Spec) { s.NICs[0].MAC = "02:AB:00:00:00:01" }, true},
+		{"duplicate mac", func(s *Spec) {
+			s.NICs = append(s.NICs, NIC{Tap: "tap1", MAC: "02:00:00:00:00:01"})
+		}, false},
+		{"duplicate mac, other case", func(s *Spec) {
+			s.NICs = append(s.NICs, NIC{Tap: "tap1", MAC: "02:AB:00:00:00:01"}, NIC{Tap: "tap2", MAC: "02:ab:00:00:00:01"})
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

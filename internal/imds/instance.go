@@ -55,6 +55,10 @@ type Instance struct {
 	VPCCIDR          string
 	VPCCIDRs         []string // all VPC IPv4 blocks; nil means just VPCCIDR
 	DeviceNumber     int
+	// LocalIPv4s are the primary interface's addresses, LocalIPv4 first
+	// (nil: just LocalIPv4); SecondaryNICs the other attached interfaces.
+	LocalIPv4s    []string
+	SecondaryNICs []NIC
 
 	// BlockDevices maps a virtual name (ami, root, ebs1, ephemeral0 …) to the
 	// device the guest should expect, e.g. "ami" → "/dev/xvda".
@@ -122,4 +126,16 @@ func (in *Instance) hopLimit() int {
 		return 64
 	}
 	return in.HopLimit
+}
+
+// NIC is one network interface under network/interfaces/macs/.
+type NIC struct {
+	MAC, InterfaceID              string
+	DeviceNumber                  int
+	LocalIPv4s                    []string // primary address first
+	PublicIPv4                    string
+	LocalHostname, PublicHostname string
+	SecurityGroups                []string // names
+	SecurityGroupIDs              []string
+	SubnetID, SubnetCIDR          string
 }

@@ -30,7 +30,10 @@ func (s *Server) metaDataDir(in *Instance) *dir {
 	md.add("local-ipv4", text(in.LocalIPv4))
 	md.add("mac", text(in.MAC))
 	if in.MAC != "" { // an empty name would list as "/" and resolve to nothing
-		macs := (&dir{}).add(in.MAC, subdir(func() *dir { return macDir(in) }))
+		macs := (&dir{}).add(in.MAC, subdir(func() *dir { return macDir(in, primaryNIC(in)) }))
+		for _, nic := range in.SecondaryNICs {
+			macs.add(nic.MAC, subdir(func() *dir { return macDir(in, nic) }))
+		}
 		md.add("network", (&dir{}).add("interfaces", (&dir{}).add("macs", macs)))
 	}
 	md.add("placement", placement(in))
@@ -84,28 +87,39 @@ func events(in *Instance) *dir {
 	return ev
 }
 
-// macDir is network/interfaces/macs/<mac>/ for the primary interface.
-func macDir(in *Instance) *dir {
+// primaryNIC is the primary interface as the instance's own fields describe it.
+func primaryNIC(in *Instance) NIC {
+	ips := in.LocalIPv4s
+	if len(ips) == 0 {
+		ips = []string{in.LocalIPv4}
+	}
+	return NIC{MAC: in.MAC, InterfaceID: in.InterfaceID, DeviceNumber: in.DeviceNumber, LocalIPv4s: ips,
+		PublicIPv4: in.PublicIPv4, LocalHostname: in.LocalHostname, PublicHostname: in.PublicHostname,
+		SecurityGroups: in.SecurityGroups, SecurityGroupIDs: in.SecurityGroupIDs, SubnetID: in.SubnetID, SubnetCIDR: in.SubnetCIDR}
+}
+
+// macDir is network/interfaces/macs/<mac>/ for one interface of the instance.
+func macDir(in *Instance, nic NIC) *dir {
 	d := &dir{}
-	d.add("device-number", text(strconv.Itoa(in.DeviceNumber)))
-	d.add("interface-id", text(in.InterfaceID))
-	if in.PublicIPv4 != "" {
-		d.add("ipv4-associations", (&dir{}).add(in.PublicIPv4, text(in.LocalIPv4)))
+	d.add("device-number", text(strconv.Itoa(nic.DeviceNumber)))
+	d.add("interface-id", text(nic.InterfaceID))
+	if nic.PublicIPv4 != "" {
+		d.add("ipv4-associations", (&dir{}).add(nic.PublicIPv4, text(nic.LocalIPv4s[0])))
 	}
-	d.add("local-hostname", text(in.LocalHostname))
-	d.add("local-ipv4s", text(in.LocalIPv4))
-	d.add("mac", text(in.MAC))
+	d.add("local-hostname", text(nic.LocalHostname))
+	d.add("local-ipv4s", lines(nic.LocalIPv4s))
+	d.add("mac", text(nic.MAC))
 	d.add("owner-id", text(in.AccountID))
-	if in.PublicHostname != "" {
-		d.add("public-hostname", text(in.PublicHostname))
+	if nic.PublicHostname != "" {
+		d.add("public-hostname", text(nic.PublicHostname))
 	}
-	if in.PublicIPv4 != "" {
-		d.add("public-ipv4s", text(in.PublicIPv4))
+	if nic.PublicIPv4 != "" {
+		d.add("public-ipv4s", text(nic.PublicIPv4))
 	}
-	d.add("security-group-ids", lines(in.SecurityGroupIDs))
-	d.add("security-groups", lines(in.SecurityGroups))
-	d.add("subnet-id", text(in.SubnetID))
-	d.add("subnet-ipv4-cidr-block", text(in.SubnetCIDR))
+	d.add("security-group-ids", lines(nic.SecurityGroupIDs))
+	d.add("security-groups", lines(nic.SecurityGroups))
+	d.add("subnet-id", text(nic.SubnetID))
+	d.add("subnet-ipv4-cidr-block", text(nic.SubnetCIDR))
 	d.add("vpc-id", text(in.VPCID))
 	d.add("vpc-ipv4-cidr-block", text(in.VPCCIDR))
 	cidrs := in.VPCCIDRs

@@ -187,3 +187,28 @@ func (p *Plane) delPublicRoute(ctx context.Context, vpcID string, pub netip.Addr
 	}
 	return nil
 }
+
+// SetPublicIP makes pub the public address of the interface with private
+// address priv in the VPC (none when pub is zero): the 1:1 NAT and the host
+// route move in one step, so an Elastic IP can be re-associated, or a subnet
+// lose its internet route, while the VM runs.
+func (p *Plane) SetPublicIP(ctx context.Context, vpcID string, priv, pub netip.Addr) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, err := p.vpc(vpcID); err != nil {
+		return fmt.Errorf("set public ip of %s: %w", priv, err)
+	}
+	stale, err := setNAT(ctx, p.NamespaceOf(vpcID), priv, pub)
+	if err != nil {
+		return fmt.Errorf("set public ip of %s: %w", priv, err)
+	}
+	for _, old := range stale {
+		if err := p.delPublicRoute(ctx, vpcID, old); err != nil {
+			return err
+		}
+	}
+	if pub.IsValid() {
+		return p.ensurePublicRoute(ctx, vpcID, pub)
+	}
+	return nil
+}

@@ -138,6 +138,17 @@ func (e *Env) EC2As(akid, secret string) *ec2.Client {
 	})
 }
 
+// NewAccount creates another (non-operator) account and returns an EC2
+// client with its root credentials.
+func (e *Env) NewAccount(t testing.TB, name string) *ec2.Client {
+	t.Helper()
+	_, key, err := e.Daemon.Accounts.Create(context.Background(), name, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.EC2As(key.ID, key.Secret)
+}
+
 // STS returns an STS client with the operator's credentials.
 func (e *Env) STS() *sts.Client {
 	return sts.NewFromConfig(e.AWSConfig("", ""), func(o *sts.Options) {

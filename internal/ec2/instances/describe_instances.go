@@ -127,6 +127,12 @@ func (h *Handlers) DescribeInstances(ctx context.Context, r *api.Request, in *ec
 	if err != nil {
 		return nil, err
 	}
+	var extra map[string][]ec2api.InstanceNetworkInterface
+	if h.AttachedInterfaces != nil && len(page) > 0 {
+		if extra, err = h.AttachedInterfaces(ctx, r.Region, r.AccountID); err != nil {
+			return nil, err
+		}
+	}
 	out := &ec2api.DescribeInstancesResult{Reservations: []ec2api.Reservation{}, NextToken: next}
 	byRes := map[string]int{}
 	for i := range page {
@@ -139,7 +145,11 @@ func (h *Handlers) DescribeInstances(ctx context.Context, r *api.Request, in *ec
 				ReservationId: aws.String(inst.ReservationID), OwnerId: aws.String(inst.Account), Groups: []ec2api.GroupIdentifier{},
 			})
 		}
-		out.Reservations[k].Instances = append(out.Reservations[k].Instances, h.wire(inst, r.Now))
+		w := h.wire(inst, r.Now)
+		if inst.State != Terminated {
+			w.NetworkInterfaces = append(w.NetworkInterfaces, extra[inst.ID]...)
+		}
+		out.Reservations[k].Instances = append(out.Reservations[k].Instances, w)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
@@ -25,6 +26,9 @@ type Handlers struct {
 	PublicPool netip.Prefix
 	// Console returns what an instance's serial console printed.
 	Console func(ctx context.Context, id string) ([]byte, error)
+	// AttachedInterfaces returns the network interfaces attached to the
+	// account's instances besides their primary ones, by instance id.
+	AttachedInterfaces func(ctx context.Context, region, account string) (map[string][]ec2api.InstanceNetworkInterface, error)
 	// Kick wakes the host agent after a change (it also polls).
 	Kick func()
 	Now  func() time.Time

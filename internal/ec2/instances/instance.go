@@ -76,32 +76,41 @@ type GroupRef struct {
 // Instance is the stored record of an instance.
 type Instance struct {
 	resource.Meta
-	ReservationID    string          `json:"reservationId"`
-	ImageID          string          `json:"imageId"`
-	InstanceType     string          `json:"instanceType"`
-	VCPUs            int32           `json:"vcpus"`
-	MemoryMiB        int64           `json:"memoryMiB"`
-	KeyName          string          `json:"keyName,omitempty"`
-	PublicKey        string          `json:"publicKey,omitempty"` // copied at launch, as EC2 does
-	AvailabilityZone string          `json:"availabilityZone"`
-	VPCID            string          `json:"vpcId"`
-	SubnetID         string          `json:"subnetId"`
-	ENIID            string          `json:"eniId"`
-	MAC              string          `json:"mac"`
-	PrivateIP        string          `json:"privateIp"`
-	PublicIP         string          `json:"publicIp,omitempty"`
-	AssignPublicIP   bool            `json:"assignPublicIp,omitempty"`
-	Groups           []GroupRef      `json:"groups"`
-	UserData         []byte          `json:"userData,omitempty"`
-	LaunchIndex      int32           `json:"launchIndex"`
-	LaunchTime       time.Time       `json:"launchTime"`
-	ClientToken      string          `json:"clientToken,omitempty"`
-	ShutdownBehavior string          `json:"shutdownBehavior"` // stop | terminate
-	DisableAPITerm   bool            `json:"disableApiTermination,omitempty"`
-	DisableAPIStop   bool            `json:"disableApiStop,omitempty"`
-	Metadata         MetadataOptions `json:"metadata"`
-	Root             RootDevice      `json:"root"`
-	Host             string          `json:"host"`
+	ReservationID    string `json:"reservationId"`
+	ImageID          string `json:"imageId"`
+	InstanceType     string `json:"instanceType"`
+	VCPUs            int32  `json:"vcpus"`
+	MemoryMiB        int64  `json:"memoryMiB"`
+	KeyName          string `json:"keyName,omitempty"`
+	PublicKey        string `json:"publicKey,omitempty"` // copied at launch, as EC2 does
+	AvailabilityZone string `json:"availabilityZone"`
+	VPCID            string `json:"vpcId"`
+	SubnetID         string `json:"subnetId"`
+	ENIID            string `json:"eniId"`
+	MAC              string `json:"mac"`
+	PrivateIP        string `json:"privateIp"`
+	PublicIP         string `json:"publicIp,omitempty"`
+	AssignPublicIP   bool   `json:"assignPublicIp,omitempty"`
+	// EIPAllocation and EIPAssociation are set while PublicIP is an Elastic
+	// IP; it stays across stop/start, unlike an auto-assigned address.
+	EIPAllocation  string     `json:"eipAllocation,omitempty"`
+	EIPAssociation string     `json:"eipAssociation,omitempty"`
+	Groups         []GroupRef `json:"groups"`
+	// SecondaryIPs, ENIDescription and NoSourceDestCheck belong to the
+	// primary interface (AssignPrivateIpAddresses, ModifyNetworkInterfaceAttribute).
+	SecondaryIPs      []string        `json:"secondaryIps,omitempty"`
+	ENIDescription    string          `json:"eniDescription,omitempty"`
+	NoSourceDestCheck bool            `json:"noSourceDestCheck,omitempty"`
+	UserData          []byte          `json:"userData,omitempty"`
+	LaunchIndex       int32           `json:"launchIndex"`
+	LaunchTime        time.Time       `json:"launchTime"`
+	ClientToken       string          `json:"clientToken,omitempty"`
+	ShutdownBehavior  string          `json:"shutdownBehavior"` // stop | terminate
+	DisableAPITerm    bool            `json:"disableApiTermination,omitempty"`
+	DisableAPIStop    bool            `json:"disableApiStop,omitempty"`
+	Metadata          MetadataOptions `json:"metadata"`
+	Root              RootDevice      `json:"root"`
+	Host              string          `json:"host"`
 
 	// State is the observed state; the API moves it into the transitional
 	// states (stopping, shutting-down, pending) at once, the agent finishes them.

@@ -23,7 +23,8 @@ import (
 
 var (
 	reservationKind = resource.Kind{Prefix: "r"}
-	eniKind         = resource.Kind{Prefix: "eni"}
+	// ENIKind makes the ids of primary interfaces; netif registers the kind.
+	ENIKind = resource.Kind{Prefix: "eni"}
 )
 
 // RunInstances launches instances: it validates, checks capacity and quotas,
@@ -83,7 +84,7 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 			ReservationID: aws.ToString(res.ReservationId), ImageID: l.image.ID, InstanceType: l.typ.Name,
 			VCPUs: l.typ.VCPU.DefaultVCPUs, MemoryMiB: l.typ.MemoryMiB, KeyName: l.keyName, PublicKey: l.pub,
 			AvailabilityZone: l.subnet.AvailabilityZone, VPCID: l.subnet.VPCID, SubnetID: l.subnet.ID,
-			ENIID: eniKind.NewID(), MAC: newMAC(), PrivateIP: ips[i].String(), AssignPublicIP: l.publicIP,
+			ENIID: ENIKind.NewID(), MAC: newMAC(), PrivateIP: ips[i].String(), AssignPublicIP: l.publicIP,
 			Groups: l.groups, UserData: l.userData, LaunchIndex: int32(i), LaunchTime: now, ClientToken: token,
 			ShutdownBehavior: l.shutdown, DisableAPITerm: l.disableTerm, DisableAPIStop: l.disableStop, Metadata: l.meta,
 			Root:  l.root,

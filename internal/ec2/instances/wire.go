@@ -34,7 +34,7 @@ func (h *Handlers) wire(in *Instance, now time.Time) ec2api.Instance {
 		State: wireState(in.State), StateTransitionReason: aws.String(in.TransitionReason),
 		Architecture: aws.String("x86_64"), EbsOptimized: aws.Bool(false), EnaSupport: aws.Bool(true),
 		Hypervisor: aws.String("xen"), RootDeviceName: aws.String(in.Root.DeviceName), RootDeviceType: aws.String("ebs"),
-		SecurityGroups: wireGroups(in.Groups), SourceDestCheck: aws.Bool(true), VirtualizationType: aws.String("hvm"),
+		SecurityGroups: wireGroups(in.Groups), SourceDestCheck: aws.Bool(!in.NoSourceDestCheck), VirtualizationType: aws.String("hvm"),
 		Tags: tags.ToWire(in.Tags), ClientToken: aws.String(in.ClientToken),
 		CpuOptions:      &ec2api.CpuOptions{CoreCount: aws.Int32(in.VCPUs), ThreadsPerCore: aws.Int32(1)},
 		PlatformDetails: aws.String("Linux/UNIX"), UsageOperation: aws.String("RunInstances"),
@@ -70,14 +70,22 @@ func (h *Handlers) wire(in *Instance, now time.Time) ec2api.Instance {
 	ni := ec2api.InstanceNetworkInterface{
 		Attachment: &ec2api.InstanceNetworkInterfaceAttachment{AttachTime: aws.Time(in.LaunchTime), AttachmentId: aws.String("eni-attach-" + in.ENIID[4:]),
 			DeleteOnTermination: aws.Bool(true), DeviceIndex: aws.Int32(0), Status: aws.String("attached"), NetworkCardIndex: aws.Int32(0)},
-		Description: aws.String(""), Groups: wireGroups(in.Groups), Ipv6Addresses: []ec2api.InstanceIpv6Address{},
+		Description: aws.String(in.ENIDescription), Groups: wireGroups(in.Groups), Ipv6Addresses: []ec2api.InstanceIpv6Address{},
 		MacAddress: aws.String(in.MAC), NetworkInterfaceId: aws.String(in.ENIID), OwnerId: aws.String(in.Account),
-		PrivateDnsName: aws.String(privDNS), PrivateIpAddress: aws.String(in.PrivateIP), SourceDestCheck: aws.Bool(true),
+		PrivateDnsName: aws.String(privDNS), PrivateIpAddress: aws.String(in.PrivateIP), SourceDestCheck: aws.Bool(!in.NoSourceDestCheck),
 		Status: aws.String("in-use"), SubnetId: aws.String(in.SubnetID), VpcId: aws.String(in.VPCID), InterfaceType: aws.String("interface"),
 		PrivateIpAddresses: []ec2api.InstancePrivateIpAddress{{Primary: aws.Bool(true), PrivateDnsName: aws.String(privDNS), PrivateIpAddress: aws.String(in.PrivateIP)}},
 	}
+	for _, ip := range in.SecondaryIPs {
+		ni.PrivateIpAddresses = append(ni.PrivateIpAddresses, ec2api.InstancePrivateIpAddress{Primary: aws.Bool(false),
+			PrivateDnsName: aws.String(PrivateDNSName(ip, in.Region)), PrivateIpAddress: aws.String(ip)})
+	}
 	if in.PublicIP != "" {
-		assoc := &ec2api.InstanceNetworkInterfaceAssociation{IpOwnerId: aws.String("amazon"), PublicDnsName: aws.String(pubDNS), PublicIp: aws.String(in.PublicIP)}
+		owner := "amazon" // an auto-assigned address; an Elastic IP is the account's
+		if in.EIPAllocation != "" {
+			owner = in.Account
+		}
+		assoc := &ec2api.InstanceNetworkInterfaceAssociation{IpOwnerId: aws.String(owner), PublicDnsName: aws.String(pubDNS), PublicIp: aws.String(in.PublicIP)}
 		ni.Association = assoc
 		ni.PrivateIpAddresses[0].Association = assoc
 	}

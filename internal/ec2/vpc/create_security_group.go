@@ -44,11 +44,11 @@ func (h *Handlers) CreateSecurityGroup(ctx context.Context, r *api.Request, in *
 	if err := r.Authorize(in.DryRun); err != nil {
 		return nil, err
 	}
-	def, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
-	if err != nil {
-		return nil, err
-	}
 	if vpcID == "" {
+		def, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
+		if err != nil {
+			return nil, err
+		}
 		vpcID = def.ID
 	} else if _, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vpcID); err != nil {
 		return nil, err
@@ -70,6 +70,7 @@ func (h *Handlers) CreateSecurityGroup(ctx context.Context, r *api.Request, in *
 	if err != nil {
 		return nil, err
 	}
+	h.VPCs.changed()
 	return &ec2api.CreateSecurityGroupResult{GroupId: aws.String(g.ID), Tags: tags.ToWire(g.Tags)}, nil
 }
 

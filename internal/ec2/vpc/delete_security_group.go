@@ -46,6 +46,7 @@ func (h *Handlers) DeleteSecurityGroup(ctx context.Context, r *api.Request, in *
 	if err != nil {
 		return nil, err
 	}
+	h.VPCs.changed()
 	return &awsquery.Empty{}, nil
 }
 

@@ -42,7 +42,7 @@ func (h *Handlers) DescribeVpcs(ctx context.Context, r *api.Request, in *ec2api.
 	if err := r.Authorize(in.DryRun); err != nil {
 		return nil, err
 	}
-	if _, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID); err != nil {
+	if _, err := h.VPCs.DefaultVPC(ctx, r.Region, r.AccountID); err != nil {
 		return nil, err
 	}
 	all, err := h.VPCs.VPCs(ctx, r.Region, r.AccountID)
@@ -54,16 +54,8 @@ func (h *Handlers) DescribeVpcs(ctx context.Context, r *api.Request, in *ec2api.
 		return nil, err
 	}
 	out := &ec2api.DescribeVpcsResult{Vpcs: []ec2api.Vpc{}, NextToken: next}
-	for _, v := range page {
-		out.Vpcs = append(out.Vpcs, ec2api.Vpc{
-			CidrBlock: aws.String(v.CIDR.String()), DhcpOptionsId: aws.String(v.DHCPOptionsID), State: aws.String("available"),
-			VpcId: aws.String(v.ID), OwnerId: aws.String(v.Account), InstanceTenancy: aws.String(v.InstanceTenancy),
-			IsDefault: aws.Bool(v.IsDefault), Tags: tags.ToWire(v.Tags),
-			CidrBlockAssociationSet: []ec2api.VpcCidrBlockAssociation{{
-				AssociationId: aws.String(v.CIDRAssociation), CidrBlock: aws.String(v.CIDR.String()),
-				CidrBlockState: &ec2api.VpcCidrBlockState{State: aws.String("associated")},
-			}},
-		})
+	for i := range page {
+		out.Vpcs = append(out.Vpcs, vpcToWire(&page[i], "available"))
 	}
 	return out, nil
 }
@@ -92,7 +84,7 @@ func (h *Handlers) DescribeSubnets(ctx context.Context, r *api.Request, in *ec2a
 	if err := r.Authorize(in.DryRun); err != nil {
 		return nil, err
 	}
-	if _, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID); err != nil {
+	if _, err := h.VPCs.DefaultVPC(ctx, r.Region, r.AccountID); err != nil {
 		return nil, err
 	}
 	all, err := h.VPCs.Subnets(ctx, r.Region, r.AccountID)
@@ -109,18 +101,36 @@ func (h *Handlers) DescribeSubnets(ctx context.Context, r *api.Request, in *ec2a
 		if err != nil {
 			return nil, err
 		}
-		out.Subnets = append(out.Subnets, ec2api.Subnet{
-			AvailabilityZone: aws.String(s.AvailabilityZone), AvailabilityZoneId: aws.String(s.AvailabilityZoneID),
-			AvailableIpAddressCount: aws.Int32(int32(free)), CidrBlock: aws.String(s.CIDR.String()),
-			DefaultForAz: aws.Bool(s.DefaultForAZ), MapPublicIpOnLaunch: aws.Bool(s.MapPublicIPOnLaunch),
-			MapCustomerOwnedIpOnLaunch: aws.Bool(false), State: aws.String("available"), SubnetId: aws.String(s.ID),
-			VpcId: aws.String(s.VPCID), OwnerId: aws.String(s.Account), AssignIpv6AddressOnCreation: aws.Bool(false),
-			Tags: tags.ToWire(s.Tags), SubnetArn: aws.String(subnetARN(&s)), EnableDns64: aws.Bool(false), Ipv6Native: aws.Bool(false),
-		})
+		out.Subnets = append(out.Subnets, subnetToWire(&s, free))
 	}
 	return out, nil
 }
 
 func subnetARN(s *Subnet) string {
 	return "arn:aws:ec2:" + s.Region + ":" + s.Account + ":subnet/" + s.ID
+}
+
+func vpcToWire(v *VPC, state string) ec2api.Vpc {
+	return ec2api.Vpc{
+		CidrBlock: aws.String(v.CIDR.String()), DhcpOptionsId: aws.String(v.DHCPOptionsID), State: aws.String(state),
+		VpcId: aws.String(v.ID), OwnerId: aws.String(v.Account), InstanceTenancy: aws.String(v.InstanceTenancy),
+		IsDefault: aws.Bool(v.IsDefault), Tags: tags.ToWire(v.Tags),
+		CidrBlockAssociationSet: []ec2api.VpcCidrBlockAssociation{{
+			AssociationId: aws.String(v.CIDRAssociation), CidrBlock: aws.String(v.CIDR.String()),
+			CidrBlockState: &ec2api.VpcCidrBlockState{State: aws.String("associated")},
+		}},
+	}
+}
+
+func subnetToWire(s *Subnet, free int) ec2api.Subnet {
+	return ec2api.Subnet{
+		AvailabilityZone: aws.String(s.AvailabilityZone), AvailabilityZoneId: aws.String(s.AvailabilityZoneID),
+		AvailableIpAddressCount: aws.Int32(int32(free)), CidrBlock: aws.String(s.CIDR.String()),
+		DefaultForAz: aws.Bool(s.DefaultForAZ), MapPublicIpOnLaunch: aws.Bool(s.MapPublicIPOnLaunch),
+		MapCustomerOwnedIpOnLaunch: aws.Bool(false), State: aws.String("available"), SubnetId: aws.String(s.ID),
+		VpcId: aws.String(s.VPCID), OwnerId: aws.String(s.Account), AssignIpv6AddressOnCreation: aws.Bool(false),
+		Tags: tags.ToWire(s.Tags), SubnetArn: aws.String(subnetARN(s)), EnableDns64: aws.Bool(false), Ipv6Native: aws.Bool(false),
+		PrivateDnsNameOptionsOnLaunch: &ec2api.PrivateDnsNameOptionsOnLaunch{HostnameType: aws.String(s.HostnameTypeOrDefault()),
+			EnableResourceNameDnsARecord: aws.Bool(s.ResourceNameDNSA), EnableResourceNameDnsAAAARecord: aws.Bool(false)},
+	}
 }

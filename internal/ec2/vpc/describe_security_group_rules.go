@@ -36,7 +36,7 @@ func (h *Handlers) DescribeSecurityGroupRules(ctx context.Context, r *api.Reques
 	if err := r.Authorize(in.DryRun); err != nil {
 		return nil, err
 	}
-	if _, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID); err != nil {
+	if _, err := h.VPCs.DefaultVPC(ctx, r.Region, r.AccountID); err != nil {
 		return nil, err
 	}
 	groups, err := h.VPCs.Groups(ctx, r.Region, r.AccountID)

@@ -91,9 +91,12 @@ func (h *Handlers) DescribeSecurityGroups(ctx context.Context, r *api.Request, i
 	if err := r.Authorize(in.DryRun); err != nil {
 		return nil, err
 	}
-	def, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
+	def, err := h.VPCs.DefaultVPC(ctx, r.Region, r.AccountID)
 	if err != nil {
 		return nil, err
+	}
+	if def == nil {
+		def = &VPC{} // deleted: no group has a name in it
 	}
 	all, err := h.VPCs.Groups(ctx, r.Region, r.AccountID)
 	if err != nil {

@@ -12,11 +12,14 @@ import (
 
 // Limits of the security group API, as AWS's default quotas.
 const (
-	// MaxRulesPerDirection is the number of inbound (or outbound) rules a group
-	// may have, counted separately for IPv4 and IPv6 peers; a group peer counts
-	// for both.
-	MaxRulesPerDirection = 60
-	maxTextLen           = 255
+	// DefaultRulesPerGroup is the number of inbound (or outbound) rules a
+	// group may have unless Service.RulesPerGroup says otherwise, counted
+	// separately for IPv4 and IPv6 peers; a group peer counts for both.
+	DefaultRulesPerGroup = 60
+	// MaxRulesPerGroup is the highest quota AWS grants: rules per group
+	// times groups per interface may not exceed 1,000.
+	MaxRulesPerGroup = 1000
+	maxTextLen       = 255
 )
 
 // groupNameIndex maps a group name in a VPC to the group's id; creating it in
@@ -110,6 +113,7 @@ func (s *Service) updateGroup(ctx context.Context, region, account, id string, c
 		if err != nil {
 			return nil, err
 		}
+		s.changed()
 		return &g, nil
 	}
 }

@@ -66,7 +66,7 @@ func (h *Handlers) ModifySecurityGroupRules(ctx context.Context, r *api.Request,
 					return duplicate(&rs[i])
 				}
 			}
-			if err := checkLimit(rs); err != nil {
+			if err := h.VPCs.checkLimit(rs); err != nil {
 				return err
 			}
 		}

@@ -215,7 +215,11 @@ func duplicate(r *Rule) error {
 
 // checkLimit enforces the per-direction quota, counted separately for IPv4
 // and IPv6 peers as AWS does.
-func checkLimit(rs []Rule) error {
+func (s *Service) checkLimit(rs []Rule) error {
+	limit := s.RulesPerGroup
+	if limit == 0 {
+		limit = DefaultRulesPerGroup
+	}
 	v4, v6 := 0, 0
 	for _, r := range rs {
 		if r.CIDRv6 == "" {
@@ -225,7 +229,7 @@ func checkLimit(rs []Rule) error {
 			v6++
 		}
 	}
-	if v4 > MaxRulesPerDirection || v6 > MaxRulesPerDirection {
+	if v4 > limit || v6 > limit {
 		return awserr.BadRequest("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.")
 	}
 	return nil

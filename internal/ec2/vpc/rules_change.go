@@ -87,7 +87,7 @@ func (h *Handlers) authorize(ctx context.Context, r *api.Request, egress bool, g
 			}
 			rs = append(rs, add[i])
 		}
-		if err := checkLimit(rs); err != nil {
+		if err := h.VPCs.checkLimit(rs); err != nil {
 			return err
 		}
 		g.setRules(egress, rs)

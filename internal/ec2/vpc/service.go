@@ -20,55 +20,13 @@ type Service struct {
 	// Zones returns the availability zones served in a region.
 	Zones func(region string) []catalog.Zone
 	Now   func() time.Time
-}
-
-type defaultMarker struct {
-	VPCID string `json:"vpcId"`
-}
-
-func defaultKey(region, account string) string { return store.Key("defaultvpc", region, account) }
-
-// EnsureDefault returns the account's default VPC in the region, creating it,
-// its default subnets and its default security group on first use.
-func (s *Service) EnsureDefault(ctx context.Context, region, account string) (*VPC, error) {
-	for {
-		var m defaultMarker
-		_, err := s.Store.Get(ctx, defaultKey(region, account), &m)
-		if err == nil {
-			return s.GetVPC(ctx, region, account, m.VPCID)
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		err = s.createDefault(ctx, region, account)
-		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return nil, err
-		}
-	}
-}
-
-func (s *Service) createDefault(ctx context.Context, region, account string) error {
-	now := s.Now().UTC()
-	meta := func(k resource.Kind) resource.Meta {
-		return resource.Meta{ID: k.NewID(), Account: account, Region: region, CreatedAt: now}
-	}
-	v := &VPC{Meta: meta(VPCKind), CIDR: DefaultCIDR, IsDefault: true, InstanceTenancy: "default",
-		DNSSupport: true, DNSHostnames: true, DHCPOptionsID: "dopt-" + VPCKind.NewID()[4:],
-		CIDRAssociation: "vpc-cidr-assoc-" + VPCKind.NewID()[4:]}
-	txn := s.Store.Txn().Create(defaultKey(region, account), defaultMarker{VPCID: v.ID}).
-		Create(VPCKind.Key(region, account, v.ID), v)
-	for i, z := range s.Zones(region) {
-		sn := &Subnet{Meta: meta(SubnetKind), VPCID: v.ID, AvailabilityZone: z.Name, AvailabilityZoneID: z.ID,
-			DefaultForAZ: true, MapPublicIPOnLaunch: true,
-			CIDR: netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 31, byte(16 * i), 0}), 20)}
-		txn.Create(SubnetKind.Key(region, account, sn.ID), sn)
-	}
-	sg := &SecurityGroup{Meta: meta(GroupKind), VPCID: v.ID, Name: "default", Description: "default VPC security group"}
-	sg.Ingress = []Rule{{ID: RuleKind.NewID(), Protocol: "-1", FromPort: -1, ToPort: -1, Group: &GroupPeer{GroupID: sg.ID, UserID: account}}}
-	sg.Egress = []Rule{allEgress()}
-	txn.Create(GroupKind.Key(region, account, sg.ID), sg).
-		Create(groupNameKey(region, account, v.ID, sg.Name), groupNameIndex{ID: sg.ID})
-	return txn.Commit(ctx)
+	// RulesPerGroup is the quota of inbound (and of outbound) rules per
+	// security group; 0 means DefaultRulesPerGroup.
+	RulesPerGroup int
+	// Changed, if set, is called after every successful change of subnets,
+	// gateways, route tables, VPC attributes and security groups, so the host
+	// agent brings the data plane up to date at once.
+	Changed func()
 }
 
 func get[T any](ctx context.Context, s *store.Store, k resource.Kind, region, account, id string) (*T, error) {

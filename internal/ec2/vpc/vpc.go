@@ -1,7 +1,9 @@
-// Package vpc owns VPCs, subnets and security groups: the records, each
-// account's default VPC (172.31.0.0/16 with a /20 default subnet per zone and a
-// default security group, as AWS makes for every account), private address
-// allocation, DescribeVpcs / DescribeSubnets, and the security group API:
+// Package vpc owns VPCs, subnets, internet gateways, route tables and security
+// groups: the records, each account's default VPC (172.31.0.0/16 with a /20
+// default subnet per zone, a default security group, an attached internet
+// gateway and a main route table sending 0.0.0.0/0 to it, as AWS makes for
+// every account), private address allocation, the VPC, subnet, gateway and
+// route table API, and the security group API:
 // groups and their rules (CreateSecurityGroup, Authorize/Revoke, Modify,
 // DescribeSecurityGroups, DescribeSecurityGroupRules …). The host agent
 // enforces the rules; this package only keeps the records.
@@ -31,6 +33,8 @@ func init() {
 	resource.Register(VPCKind)
 	resource.Register(SubnetKind)
 	resource.Register(GroupKind)
+	resource.Register(GatewayKind)
+	resource.Register(RouteTableKind)
 }
 
 // VPC is a virtual network.
@@ -43,6 +47,17 @@ type VPC struct {
 	DNSHostnames    bool         `json:"dnsHostnames"`
 	DHCPOptionsID   string       `json:"dhcpOptionsId"`
 	CIDRAssociation string       `json:"cidrAssociationId"`
+	// NAUMetrics is the enableNetworkAddressUsageMetrics attribute; Kumo
+	// keeps it but publishes no metrics.
+	NAUMetrics bool `json:"nauMetrics,omitempty"`
+	// InternetGatewayID is the gateway attached to the VPC, if any. The
+	// attachment is written to the gateway and the VPC in one transaction,
+	// so a VPC has at most one gateway.
+	InternetGatewayID string `json:"internetGatewayId,omitempty"`
+	// Routing is set once the VPC has its main route table. Default VPCs
+	// written before route tables existed lack it and get their gateway
+	// and main table on first use.
+	Routing bool `json:"routing,omitempty"`
 }
 
 // Subnet is a range of a VPC in one availability zone.
@@ -54,6 +69,19 @@ type Subnet struct {
 	AvailabilityZoneID  string       `json:"availabilityZoneId"`
 	DefaultForAZ        bool         `json:"defaultForAz,omitempty"`
 	MapPublicIPOnLaunch bool         `json:"mapPublicIpOnLaunch,omitempty"`
+	// HostnameType is the private DNS name type of instances launched into
+	// the subnet: "ip-name" (the default when empty) or "resource-name".
+	HostnameType string `json:"hostnameType,omitempty"`
+	// ResourceNameDNSA is enableResourceNameDnsARecordOnLaunch.
+	ResourceNameDNSA bool `json:"resourceNameDnsA,omitempty"`
+}
+
+// HostnameTypeOrDefault is the subnet's hostname type, "ip-name" unless set.
+func (s *Subnet) HostnameTypeOrDefault() string {
+	if s.HostnameType == "" {
+		return "ip-name"
+	}
+	return s.HostnameType
 }
 
 // Rule is one security group rule, as AWS stores them: one protocol and port

@@ -27,6 +27,9 @@ func (h Harness) testUnknownID(t *testing.T) {
 	d := hypervisor.Disk{Path: "/nonexistent", Format: "raw", Serial: "vol0abc"}
 	wantErr(t, "AttachDisk", e.d.AttachDisk(ctx, id, d), hypervisor.ErrNotFound)
 	wantErr(t, "DetachDisk", e.d.DetachDisk(ctx, id, "vol0abc"), hypervisor.ErrNotFound)
+	nic := hypervisor.NIC{Tap: "tap0", MAC: "02:00:00:00:00:01"}
+	wantErr(t, "AttachNIC", e.d.AttachNIC(ctx, id, nic), hypervisor.ErrNotFound)
+	wantErr(t, "DetachNIC", e.d.DetachNIC(ctx, id, nic.MAC), hypervisor.ErrNotFound)
 	if err := e.d.Cleanup(ctx, id); err != nil {
 		t.Errorf("Cleanup of unknown id: %v, want nil", err)
 	}
@@ -282,6 +285,65 @@ func (h Harness) testHotplugDisk(t *testing.T) {
 	e.wantState(spec.ID, hypervisor.StateRunning)
 	e.stop(spec.ID, true)
 	wantErr(t, "AttachDisk to stopped VM", e.d.AttachDisk(ctx, spec.ID, disks[0]), hypervisor.ErrNotRunning)
+}
+
+// testHotplugNIC attaches and detaches network interfaces, across an agent
+// restart, and checks that a detached interface's tap is free for reuse.
+func (h Harness) testHotplugNIC(t *testing.T) {
+	if h.NICs == nil {
+		t.Skip("the harness makes no taps")
+	}
+	e := h.env(t)
+	spec := h.Spec(t)
+	nics := h.NICs(t, &spec, 2)
+	e.start(spec)
+	// As in testHotplugDisk: let the firmware finish with the PCI bus.
+	e.waitConsole(spec.ID, h.ConsoleWant)
+	ctx, cancel := e.ctx()
+	defer cancel()
+
+	bad := nics[0]
+	bad.MAC = "01:00:5e:00:00:01"
+	wantErr(t, "AttachNIC with a multicast mac", e.d.AttachNIC(ctx, spec.ID, bad), hypervisor.ErrInvalidSpec)
+	wantErr(t, "DetachNIC with a bad mac", e.d.DetachNIC(ctx, spec.ID, "02:00:00:00:00"), hypervisor.ErrInvalidSpec)
+	for _, n := range nics {
+		if err := e.d.AttachNIC(ctx, spec.ID, n); err != nil {
+			t.Fatalf("AttachNIC %s: %v", n.MAC, err)
+		}
+		if err := e.d.AttachNIC(ctx, spec.ID, n); err != nil {
+			t.Errorf("AttachNIC %s again: %v, want no-op", n.MAC, err)
+		}
+	}
+	if err := e.d.DetachNIC(ctx, spec.ID, "02:00:00:00:ff:ff"); err != nil {
+		t.Errorf("DetachNIC of a mac never attached: %v, want no-op", err)
+	}
+	if err := e.d.DetachNIC(ctx, spec.ID, nics[0].MAC); err != nil {
+		t.Fatalf("DetachNIC %s: %v", nics[0].MAC, err)
+	}
+	if err := e.d.DetachNIC(ctx, spec.ID, nics[0].MAC); err != nil {
+		t.Errorf("DetachNIC %s again: %v, want no-op", nics[0].MAC, err)
+	}
+
+	// A new agent finds the interface attached by the old one.
+	e.restart()
+	if _, err := e.d.Adopt(ctx, spec); err != nil {
+		t.Fatalf("Adopt: %v", err)
+	}
+	if err := e.d.AttachNIC(ctx, spec.ID, nics[1]); err != nil {
+		t.Errorf("AttachNIC %s after adopt: %v, want no-op", nics[1].MAC, err)
+	}
+	if err := e.d.DetachNIC(ctx, spec.ID, nics[1].MAC); err != nil {
+		t.Fatalf("DetachNIC %s after adopt: %v", nics[1].MAC, err)
+	}
+	// The detached interface's tap is free again (another interface, as
+	// when an ENI's device index is reused).
+	again := hypervisor.NIC{Tap: nics[0].Tap, MAC: "02:00:00:00:fe:01"}
+	if err := e.d.AttachNIC(ctx, spec.ID, again); err != nil {
+		t.Errorf("AttachNIC on a detached interface's tap: %v", err)
+	}
+	e.wantState(spec.ID, hypervisor.StateRunning)
+	e.stop(spec.ID, true)
+	wantErr(t, "AttachNIC to stopped VM", e.d.AttachNIC(ctx, spec.ID, nics[1]), hypervisor.ErrNotRunning)
 }
 
 // testConcurrent runs status queries alongside reboots, and then

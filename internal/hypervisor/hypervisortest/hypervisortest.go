@@ -25,6 +25,11 @@ type Harness struct {
 	// Spec returns the spec of a new VM: unique ID and Dir, no NICs. The Dir
 	// may or may not exist yet.
 	Spec func(t *testing.T) hypervisor.Spec
+	// NICs, if set, makes n taps for spec's VM (setting spec.NetNS when
+	// they live in a namespace) that last until the test ends, and returns
+	// NICs on them with distinct MACs, for hot-plug; they are not added to
+	// spec.NICs. Without it the NIC hot-plug checks are skipped.
+	NICs func(t *testing.T, spec *hypervisor.Spec, n int) []hypervisor.NIC
 	// Guest says Spec boots an OS that honours the ACPI power button. Without
 	// one, a graceful Stop is checked to fall back to force at the deadline.
 	Guest bool
@@ -48,6 +53,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Adopt", h.testAdopt)
 	t.Run("FailedStartLeavesNothing", h.testFailedStart)
 	t.Run("HotplugDisk", h.testHotplugDisk)
+	t.Run("HotplugNIC", h.testHotplugNIC)
 	t.Run("Concurrent", h.testConcurrent)
 }
 

@@ -11,10 +11,14 @@ import (
 )
 
 // hotplugPorts is how many empty PCIe root ports every VM gets for disks
-// attached while it runs. q35 cannot hot-plug into pcie.0 itself, and ports
-// cannot be added later, so they are reserved up front; an empty port costs
-// a bus number and some guest address space, no RAM.
-const hotplugPorts = 8
+// and NICs attached while it runs, on top of one per device given at Start.
+// q35 cannot hot-plug into pcie.0 itself, and ports cannot be added later,
+// so they are reserved up front; an empty port costs a bus number and some
+// guest address space, no RAM. Sixteen is two slots of pcie.0 and covers,
+// say, three extra network interfaces and a dozen volumes; the ports come
+// after those of the Start devices, so changing the number moves no device
+// a guest already knows.
+const hotplugPorts = 16
 
 // runFiles are the files a VM keeps in its run directory.
 type runFiles struct {

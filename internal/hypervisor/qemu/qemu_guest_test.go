@@ -34,6 +34,7 @@ func TestConformanceGuest(t *testing.T) {
 			spec.Disks = []hypervisor.Disk{{Path: overlay(t, img.RootDisk), Format: "qcow2", Serial: "vol0root"}}
 			return spec
 		},
+		NICs:  testNICs,
 		Guest: true,
 		// rc.sysinit prints this once acpid watches the power button.
 		ConsoleWant: "root filesystem ready",

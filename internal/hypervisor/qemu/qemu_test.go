@@ -113,10 +113,52 @@ func qemuPIDs(id string) []int {
 	return pids
 }
 
+// testNetNS makes a network namespace for spec's VM and points spec at it.
+// The namespace, and the taps in it, go when the test ends (after the VM,
+// whose cleanup is registered later).
+func testNetNS(t *testing.T, spec *hypervisor.Spec) string {
+	t.Helper()
+	requireRoot(t)
+	ns := "kumo-hvtest-" + spec.ID[len(spec.ID)-6:]
+	ipCmd(t, "netns", "add", ns)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	spec.NetNS = ns
+	return ns
+}
+
+// ipCmd runs ip(8), failing the test if it fails.
+func ipCmd(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ip %v: %v: %s", args, err, out)
+	}
+}
+
+// testNICs is Harness.NICs: n taps hp0, hp1… in the VM's namespace (made
+// if spec has none), with random locally administered MACs.
+func testNICs(t *testing.T, spec *hypervisor.Spec, n int) []hypervisor.NIC {
+	t.Helper()
+	ns := spec.NetNS
+	if ns == "" {
+		ns = testNetNS(t, spec)
+	}
+	var nics []hypervisor.NIC
+	for i := range n {
+		tap := fmt.Sprintf("hp%d", i)
+		ipCmd(t, "-n", ns, "tuntap", "add", "dev", tap, "mode", "tap")
+		ipCmd(t, "-n", ns, "link", "set", tap, "up")
+		b := make([]byte, 5)
+		rand.Read(b)
+		nics = append(nics, hypervisor.NIC{Tap: tap, MAC: fmt.Sprintf("02:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4])})
+	}
+	return nics
+}
+
 func TestConformance(t *testing.T) {
 	hypervisortest.Run(t, hypervisortest.Harness{
 		New:  func(t *testing.T) hypervisor.Driver { return newDriver(t) },
 		Spec: testSpec,
+		NICs: testNICs,
 		// SeaBIOS, told to use the serial port, ends up here.
 		ConsoleWant: "No bootable device",
 	})
@@ -248,17 +290,9 @@ func TestColdDisksAndNetNS(t *testing.T) {
 	requireRoot(t)
 	d := newDriver(t)
 	spec := testSpec(t)
-	ns := "kumo-hvtest-" + spec.ID[len(spec.ID)-6:]
-	run := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
-	run("netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	run("-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap")
-	run("-n", ns, "link", "set", "tap0", "up")
+	ns := testNetNS(t, &spec)
+	ipCmd(t, "-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap")
+	ipCmd(t, "-n", ns, "link", "set", "tap0", "up")
 
 	dir := t.TempDir()
 	img := func(name string) string {
@@ -279,7 +313,6 @@ func TestColdDisksAndNetNS(t *testing.T) {
 		{Path: img("nvme.raw"), Format: "raw", Serial: "vol0nvme", Bus: "nvme", IOPS: 100, BPS: 1 << 20},
 	}
 	spec.NICs = []hypervisor.NIC{{Tap: "tap0", MAC: "02:00:ac:1f:00:05"}}
-	spec.NetNS = ns
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -3,8 +3,10 @@
 # it once per boot, after rc.sysinit. Steps: DHCP on eth0; metadata (IMDSv2,
 # falling back to v1); hostname; ec2-user's SSH key; SSH host keys (new per
 # instance, kept across reboots); start and keep dropbear running; run the
-# user data once per instance. Progress goes to the console as
-# "kumo-init: …" lines, which tests and GetConsoleOutput users read.
+# user data once per instance. Secondary network interfaces, present at boot
+# or attached later, get their addresses by DHCP (hotplug). Progress goes to
+# the console as "kumo-init: …" lines, which tests and GetConsoleOutput
+# users read.
 . /etc/kumo/functions
 
 md=/run/kumo/imds
@@ -28,6 +30,13 @@ if [ ! -s $keys/dropbear_ed25519_host_key ]; then
 fi
 
 # --- network ---------------------------------------------------------------
+# Secondary interfaces come and go while the instance runs (attached ENIs):
+# busybox uevent runs hotplug for each kernel event from now on, and the
+# interfaces already present are handed to it here.
+uevent /etc/kumo/hotplug </dev/null &
+for d in /sys/class/net/eth*; do
+	[ -e "$d" ] && ACTION=add SUBSYSTEM=net INTERFACE=${d##*/} /etc/kumo/hotplug
+done
 ip=
 if ip link show eth0 >/dev/null 2>&1; then
 	ip link set eth0 up
