@@ -48,7 +48,7 @@ func (m *metadata) refresh(mine []instances.Instance, enis map[string][]netif.In
 			idx[in.VPCID] = map[netip.Addr]*instances.Instance{}
 		}
 		// A request from any address of any interface is the instance's.
-		for _, p := range ports(in, enis[in.ID], netif.Attached) {
+		for _, p := range ports(in, enis[in.ID], netif.Attached, netif.Attaching) {
 			for _, s := range p.ips {
 				if ip, err := netip.ParseAddr(s); err == nil {
 					idx[in.VPCID][ip] = in
@@ -156,7 +156,7 @@ func (m *metadata) describe(ctx context.Context, in *instances.Instance) (*imds.
 	m.mu.Lock()
 	recs := m.enis[in.ID]
 	m.mu.Unlock()
-	for _, p := range ports(in, recs, netif.Attached)[1:] {
+	for _, p := range ports(in, recs, netif.Attached, netif.Attaching)[1:] {
 		nic := imds.NIC{MAC: strings.ToLower(p.mac), InterfaceID: p.eni, DeviceNumber: int(p.device), LocalIPv4s: p.ips,
 			LocalHostname: instances.PrivateDNSName(p.ips[0], in.Region), SubnetID: p.subnet}
 		if sn, err := m.a.cfg.VPCs.GetSubnet(ctx, in.Region, in.Account, p.subnet); err == nil {
