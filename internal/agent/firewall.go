@@ -79,7 +79,7 @@ func (a *Agent) syncFirewalls(ctx context.Context, mine []instances.Instance, en
 		}
 		for _, p := range ps {
 			fw := firewallOf(p.groups, groups)
-			fp := fmt.Sprintf("%v", fw)
+			fp := fmt.Sprintf("%v %v", p.ips, fw) // addresses pick the chains; rules fill them
 			if a.fw.rules[p.eni] == fp {
 				continue
 			}

@@ -62,6 +62,9 @@ func (p port) iface() (netplane.Interface, error) {
 	ifc := netplane.Interface{ID: p.eni, VPC: p.in.VPCID, Subnet: p.subnet, MAC: mac,
 		PrivateIP: netip.MustParseAddr(priv), DomainName: domainName(p.in.Region),
 		Hostname: strings.SplitN(instances.PrivateDNSName(priv, p.in.Region), ".", 2)[0]}
+	for _, s := range p.ips[1:] {
+		ifc.SecondaryIPs = append(ifc.SecondaryIPs, netip.MustParseAddr(s))
+	}
 	if p.rec == nil && p.in.PublicIP != "" {
 		ifc.PublicIP = netip.MustParseAddr(p.in.PublicIP)
 	}

@@ -10,14 +10,22 @@ import (
 
 // Interface is an ENI as the data plane sees it.
 type Interface struct {
-	ID         string // eni-…
-	VPC        string
-	Subnet     string
-	MAC        net.HardwareAddr
-	PrivateIP  netip.Addr
-	PublicIP   netip.Addr // zero if none
-	Hostname   string     // ip-172-31-3-4; derived from PrivateIP if empty
-	DomainName string     // ec2.internal
+	ID        string // eni-…
+	VPC       string
+	Subnet    string
+	MAC       net.HardwareAddr
+	PrivateIP netip.Addr
+	// SecondaryIPs are more private addresses the guest may use
+	// (AssignPrivateIpAddresses); DHCP hands out only PrivateIP.
+	SecondaryIPs []netip.Addr
+	PublicIP     netip.Addr // zero if none
+	Hostname     string     // ip-172-31-3-4; derived from PrivateIP if empty
+	DomainName   string     // ec2.internal
+}
+
+// Addresses returns the private addresses, the primary one first.
+func (ifc Interface) Addresses() []netip.Addr {
+	return append([]netip.Addr{ifc.PrivateIP}, ifc.SecondaryIPs...)
 }
 
 // hostname is AWS's IP-based name, the default when none is given.

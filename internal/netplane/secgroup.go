@@ -53,22 +53,29 @@ func (p *Plane) setFirewall(ctx context.Context, ifc Interface, fw InterfaceFire
 		if err != nil {
 			return err
 		}
-		b.WriteString(renderMapElement(m.name, ifc.PrivateIP, m.chain, cur))
+		b.WriteString(renderMapElement(m.name, ifc.Addresses(), m.chain, cur))
 	}
 	return nft(ctx, ns, b.String())
 }
 
-// renderMapElement points addr at chain in map m given the map's current
-// elements: it deletes what points elsewhere from addr, and what points at
-// chain from another address (the interface's old address).
-func renderMapElement(m string, addr netip.Addr, chain string, cur map[string]string) string {
+// renderMapElement points the interface's addresses at chain in map m given
+// the map's current elements: it deletes what points elsewhere from one of
+// them, and what points at chain from another address (an address the
+// interface no longer has).
+func renderMapElement(m string, addrs []netip.Addr, chain string, cur map[string]string) string {
 	var b strings.Builder
+	mine := map[string]bool{}
+	for _, a := range addrs {
+		mine[a.String()] = true
+	}
 	for k, v := range cur {
-		if k == addr.String() && v != chain || k != addr.String() && v == chain {
+		if mine[k] && v != chain || !mine[k] && v == chain {
 			fmt.Fprintf(&b, "delete element ip %s %s { %s }\n", sgTable, m, k)
 		}
 	}
-	fmt.Fprintf(&b, "add element ip %s %s { %s : jump %s }\n", sgTable, m, addr, chain)
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "add element ip %s %s { %s : jump %s }\n", sgTable, m, a, chain)
+	}
 	return b.String()
 }
 

@@ -110,12 +110,16 @@ func renderSpoof(ifc Interface) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	c := "bridge " + sgTable + " " + spoofChain(ifc.ID)
-	mac, addr := ifc.MAC.String(), ifc.PrivateIP.String()
+	var addrs []string
+	for _, a := range ifc.Addresses() {
+		addrs = append(addrs, a.String())
+	}
+	mac, addr := ifc.MAC.String(), strings.Join(addrs, ", ")
 	w("add chain %s", c)
 	w("flush chain %s", c)
 	w("add rule %s ether saddr != %s drop", c, mac)
 	w("add rule %s ether type arp arp saddr ether %s arp saddr ip { 0.0.0.0, %s } accept", c, mac, addr)
-	w("add rule %s ether type ip ip saddr %s accept", c, addr)
+	w("add rule %s ether type ip ip saddr { %s } accept", c, addr)
 	w("add rule %s ether type ip ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 udp dport 67 accept", c)
 	w("add rule %s drop", c)
 	w("add element bridge %s spoof { %q : jump %s }", sgTable, TapOf(ifc.ID), spoofChain(ifc.ID))

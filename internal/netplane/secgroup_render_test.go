@@ -10,7 +10,8 @@ import (
 )
 
 var goldenIfc = Interface{ID: "eni-0a1b2c3d4e5f67890", VPC: "vpc-0a1b2c3d4e5f67890", Subnet: "subnet-0a1b2c3d4e5f67890",
-	MAC: mustMAC("02:4b:00:00:00:01"), PrivateIP: netip.MustParseAddr("172.31.0.10")}
+	MAC: mustMAC("02:4b:00:00:00:01"), PrivateIP: netip.MustParseAddr("172.31.0.10"),
+	SecondaryIPs: []netip.Addr{netip.MustParseAddr("172.31.0.11")}}
 
 // goldenFirewall has one of each kind of rule, duplicates and nested CIDRs.
 var goldenFirewall = InterfaceFirewall{
@@ -82,7 +83,7 @@ func TestRenderFirewallInvalid(t *testing.T) {
 
 func TestRenderMapElement(t *testing.T) {
 	a := netip.MustParseAddr("172.31.0.10")
-	got := renderMapElement("ingress", a, "in_eni_1", map[string]string{
+	got := renderMapElement("ingress", []netip.Addr{a}, "in_eni_1", map[string]string{
 		"172.31.0.10": "in_eni_old", // address reused by another interface
 		"172.31.0.9":  "in_eni_1",   // this interface's former address
 		"172.31.0.8":  "in_eni_2",   // unrelated

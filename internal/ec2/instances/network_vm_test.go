@@ -348,6 +348,32 @@ func TestVPCNetworkingOnRealVMs(t *testing.T) {
 		}
 	})
 
+	t.Run("secondary private address passes once assigned", func(t *testing.T) {
+		// The guest may claim any address; anti-spoofing passes only those
+		// the interface was assigned.
+		ping := "sudo ping -c 1 -W 2 -I 10.0.1.77 10.0.0.2 >/dev/null 2>&1 && echo passed || echo dropped"
+		if got := inWeb("sudo ip addr add 10.0.1.77/24 dev eth0; " + ping); strings.TrimSpace(got) != "dropped" {
+			t.Fatalf("from an unassigned address: %q", got)
+		}
+		eniID := webInst.NetworkInterfaces[0].NetworkInterfaceId
+		if _, err := c.AssignPrivateIpAddresses(ctx, &ec2.AssignPrivateIpAddressesInput{NetworkInterfaceId: eniID, PrivateIpAddresses: []string{"10.0.1.77"}}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 5*time.Second, func() string {
+			if got := inWeb(ping); strings.TrimSpace(got) != "passed" {
+				return "from the assigned secondary address: " + got
+			}
+			return ""
+		})
+		out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ips := out.Reservations[0].Instances[0].NetworkInterfaces[0].PrivateIpAddresses; len(ips) != 2 || aws.ToString(ips[1].PrivateIpAddress) != "10.0.1.77" {
+			t.Errorf("DescribeInstances private addresses: %+v", ips)
+		}
+	})
+
 	t.Run("hot-plugged interface gets its address by dhcp", func(t *testing.T) {
 		eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(f.public),
 			Groups: []string{f.web}, PrivateIpAddress: aws.String("10.0.1.50")})
