@@ -119,6 +119,46 @@ aws_ ec2 terminate-instances --instance-ids "$iid" >/dev/null
 wait_state "$iid" terminated 120 && ok "terminate-instances" || fail "terminate-instances"
 pgrep -f "qemu-system.*$iid" >/dev/null && fail "qemu left running after terminate" || ok "no qemu left after terminate"
 
+# --- the user guide's VPC with the CLI alone: a public and a private subnet,
+# an internet gateway and a route table; a web server and a backend; the
+# reachability matrix is exactly what the groups and routes say.
+vpc=$(aws_ ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId)
+pub=$(aws_ ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24 --query Subnet.SubnetId)
+priv=$(aws_ ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.2.0/24 --query Subnet.SubnetId)
+aws_ ec2 modify-subnet-attribute --subnet-id "$pub" --map-public-ip-on-launch
+igw=$(aws_ ec2 create-internet-gateway --query InternetGateway.InternetGatewayId)
+aws_ ec2 attach-internet-gateway --internet-gateway-id "$igw" --vpc-id "$vpc"
+rtb=$(aws_ ec2 create-route-table --vpc-id "$vpc" --query RouteTable.RouteTableId)
+aws_ ec2 create-route --route-table-id "$rtb" --destination-cidr-block 0.0.0.0/0 --gateway-id "$igw" >/dev/null
+aws_ ec2 associate-route-table --route-table-id "$rtb" --subnet-id "$pub" >/dev/null
+check "describe-route-tables shows the internet route" "0.0.0.0/0	$igw	active" \
+  "$(aws_ ec2 describe-route-tables --route-table-ids "$rtb" --query 'RouteTables[0].Routes[?GatewayId!=`local`].[DestinationCidrBlock,GatewayId,State]')"
+websg=$(aws_ ec2 create-security-group --group-name web --description "web servers" --vpc-id "$vpc" --query GroupId)
+besg=$(aws_ ec2 create-security-group --group-name backend --description "backends" --vpc-id "$vpc" --query GroupId)
+aws_ ec2 authorize-security-group-ingress --group-id "$websg" --ip-permissions \
+  'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=169.254.0.0/16}]' 'IpProtocol=tcp,FromPort=80,ToPort=80,IpRanges=[{CidrIp=169.254.0.0/16}]' >/dev/null
+aws_ ec2 authorize-security-group-ingress --group-id "$besg" --protocol tcp --port 5432 --source-group "$websg" >/dev/null
+printf '#!/bin/sh\nmkdir -p /var/www && echo "hello from web" > /var/www/index.html\nhttpd -p 80 -h /var/www\n' >"$work/web.sh"
+printf '#!/bin/sh\n(while true; do echo backend | nc -l -p 5432; done) >/dev/null 2>&1 &\n' >"$work/backend.sh"
+web=$(aws_ ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm --subnet-id "$pub" \
+      --security-group-ids "$websg" --user-data "file://$work/web.sh" --query 'Instances[0].InstanceId')
+backend=$(aws_ ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm --subnet-id "$priv" \
+      --security-group-ids "$besg" --private-ip-address 10.0.2.20 --user-data "file://$work/backend.sh" --query 'Instances[0].InstanceId')
+wait_state "$web" running 300 && wait_state "$backend" running 300 && ok "web and backend reach running" || fail "web/backend launch"
+webip=$(aws_ ec2 describe-instances --instance-ids "$web" --query 'Reservations[0].Instances[0].PublicIpAddress')
+check "the backend in the private subnet has no public address" "None" \
+  "$(aws_ ec2 describe-instances --instance-ids "$backend" --query 'Reservations[0].Instances[0].PublicIpAddress')"
+check "host→web:22 (ssh)" "ip-10-0-1" "$(ssh_ "$webip" hostname | cut -c1-9)"
+for _ in $(seq 1 60); do page=$(curl -s -m 2 "http://$webip/") && break; sleep 0.5; done
+check "host→web:80" "hello from web" "$page"
+curl -s -m 3 -o /dev/null "http://$webip:8080/"; rc=$?
+check "host→web:8080 times out (no rule: dropped, not refused)" "28" "$rc"
+check "web→backend:5432 through the group reference" "backend" \
+  "$(ssh_ "$webip" 'for i in $(seq 60); do r=$(nc -w 2 10.0.2.20 5432 </dev/null 2>/dev/null) && [ -n "$r" ] && break; sleep 0.5; done; echo $r')"
+check "web→backend:22 is not allowed" "blocked" "$(ssh_ "$webip" 'nc -w 2 10.0.2.20 22 </dev/null >/dev/null 2>&1 || echo blocked')"
+aws_ ec2 terminate-instances --instance-ids "$web" "$backend" >/dev/null
+wait_state "$web" terminated 120 && wait_state "$backend" terminated 120 && ok "terminate web and backend" || fail "terminate web/backend"
+
 check "key pair survives kill -9" "e2e-key" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].KeyName')"
 check "tag survives kill -9" "e2e" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].Tags[0].Value')"
 check "same credentials after restart" "$account" "$(aws_ sts get-caller-identity --query Account)"
