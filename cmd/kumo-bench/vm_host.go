@@ -83,9 +83,14 @@ func cmdlineValue(args []string, flag string) string {
 	return ""
 }
 
-// qemuAccel is the accelerator in a QEMU's "-machine q35,accel=tcg".
+// qemuAccel is the accelerator in a QEMU's "-accel tcg,…" (or, from older
+// Kumo versions, "-machine q35,accel=tcg").
 func qemuAccel(pid int) string {
-	for _, opt := range strings.Split(cmdlineValue(cmdline(pid), "-machine"), ",") {
+	args := cmdline(pid)
+	if v := cmdlineValue(args, "-accel"); v != "" {
+		return strings.SplitN(v, ",", 2)[0]
+	}
+	for _, opt := range strings.Split(cmdlineValue(args, "-machine"), ",") {
 		if v, ok := strings.CutPrefix(opt, "accel="); ok {
 			return v
 		}

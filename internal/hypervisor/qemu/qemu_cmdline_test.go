@@ -14,7 +14,8 @@ import (
 func common(accel, cpu string) []string {
 	return []string{
 		"-name", "guest=i-0123456789abcdef0,debug-threads=on",
-		"-machine", "q35,accel=" + accel,
+		"-machine", "q35",
+		"-accel", accelOpt(Accel(accel)),
 		"-cpu", cpu,
 		"-smp", "2",
 		"-m", "512",
