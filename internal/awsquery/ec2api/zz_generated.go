@@ -45,6 +45,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(AttachNetworkInterfaceRequest) },
 			NewOutput: func() any { return new(AttachNetworkInterfaceResult) },
 		},
+		"AttachVolume": {
+			Name:      "AttachVolume",
+			NewInput:  func() any { return new(AttachVolumeRequest) },
+			NewOutput: func() any { return new(VolumeAttachment) },
+		},
 		"AuthorizeSecurityGroupEgress": {
 			Name:      "AuthorizeSecurityGroupEgress",
 			NewInput:  func() any { return new(AuthorizeSecurityGroupEgressRequest) },
@@ -54,6 +59,21 @@ var Service = &awsquery.Service{
 			Name:      "AuthorizeSecurityGroupIngress",
 			NewInput:  func() any { return new(AuthorizeSecurityGroupIngressRequest) },
 			NewOutput: func() any { return new(AuthorizeSecurityGroupIngressResult) },
+		},
+		"CopyImage": {
+			Name:      "CopyImage",
+			NewInput:  func() any { return new(CopyImageRequest) },
+			NewOutput: func() any { return new(CopyImageResult) },
+		},
+		"CopySnapshot": {
+			Name:      "CopySnapshot",
+			NewInput:  func() any { return new(CopySnapshotRequest) },
+			NewOutput: func() any { return new(CopySnapshotResult) },
+		},
+		"CreateImage": {
+			Name:      "CreateImage",
+			NewInput:  func() any { return new(CreateImageRequest) },
+			NewOutput: func() any { return new(CreateImageResult) },
 		},
 		"CreateInternetGateway": {
 			Name:      "CreateInternetGateway",
@@ -85,6 +105,16 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(CreateSecurityGroupRequest) },
 			NewOutput: func() any { return new(CreateSecurityGroupResult) },
 		},
+		"CreateSnapshot": {
+			Name:      "CreateSnapshot",
+			NewInput:  func() any { return new(CreateSnapshotRequest) },
+			NewOutput: func() any { return new(Snapshot) },
+		},
+		"CreateSnapshots": {
+			Name:      "CreateSnapshots",
+			NewInput:  func() any { return new(CreateSnapshotsRequest) },
+			NewOutput: func() any { return new(CreateSnapshotsResult) },
+		},
 		"CreateSubnet": {
 			Name:      "CreateSubnet",
 			NewInput:  func() any { return new(CreateSubnetRequest) },
@@ -94,6 +124,11 @@ var Service = &awsquery.Service{
 			Name:      "CreateTags",
 			NewInput:  func() any { return new(CreateTagsRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"CreateVolume": {
+			Name:      "CreateVolume",
+			NewInput:  func() any { return new(CreateVolumeRequest) },
+			NewOutput: func() any { return new(Volume) },
 		},
 		"CreateVpc": {
 			Name:      "CreateVpc",
@@ -130,6 +165,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DeleteSecurityGroupRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"DeleteSnapshot": {
+			Name:      "DeleteSnapshot",
+			NewInput:  func() any { return new(DeleteSnapshotRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"DeleteSubnet": {
 			Name:      "DeleteSubnet",
 			NewInput:  func() any { return new(DeleteSubnetRequest) },
@@ -140,9 +180,19 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DeleteTagsRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"DeleteVolume": {
+			Name:      "DeleteVolume",
+			NewInput:  func() any { return new(DeleteVolumeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"DeleteVpc": {
 			Name:      "DeleteVpc",
 			NewInput:  func() any { return new(DeleteVpcRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeregisterImage": {
+			Name:      "DeregisterImage",
+			NewInput:  func() any { return new(DeregisterImageRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"DescribeAccountAttributes": {
@@ -159,6 +209,11 @@ var Service = &awsquery.Service{
 			Name:      "DescribeAvailabilityZones",
 			NewInput:  func() any { return new(DescribeAvailabilityZonesRequest) },
 			NewOutput: func() any { return new(DescribeAvailabilityZonesResult) },
+		},
+		"DescribeImageAttribute": {
+			Name:      "DescribeImageAttribute",
+			NewInput:  func() any { return new(DescribeImageAttributeRequest) },
+			NewOutput: func() any { return new(ImageAttribute) },
 		},
 		"DescribeImages": {
 			Name:      "DescribeImages",
@@ -230,6 +285,16 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeSecurityGroupsRequest) },
 			NewOutput: func() any { return new(DescribeSecurityGroupsResult) },
 		},
+		"DescribeSnapshotAttribute": {
+			Name:      "DescribeSnapshotAttribute",
+			NewInput:  func() any { return new(DescribeSnapshotAttributeRequest) },
+			NewOutput: func() any { return new(DescribeSnapshotAttributeResult) },
+		},
+		"DescribeSnapshots": {
+			Name:      "DescribeSnapshots",
+			NewInput:  func() any { return new(DescribeSnapshotsRequest) },
+			NewOutput: func() any { return new(DescribeSnapshotsResult) },
+		},
 		"DescribeSubnets": {
 			Name:      "DescribeSubnets",
 			NewInput:  func() any { return new(DescribeSubnetsRequest) },
@@ -239,6 +304,26 @@ var Service = &awsquery.Service{
 			Name:      "DescribeTags",
 			NewInput:  func() any { return new(DescribeTagsRequest) },
 			NewOutput: func() any { return new(DescribeTagsResult) },
+		},
+		"DescribeVolumeAttribute": {
+			Name:      "DescribeVolumeAttribute",
+			NewInput:  func() any { return new(DescribeVolumeAttributeRequest) },
+			NewOutput: func() any { return new(DescribeVolumeAttributeResult) },
+		},
+		"DescribeVolumeStatus": {
+			Name:      "DescribeVolumeStatus",
+			NewInput:  func() any { return new(DescribeVolumeStatusRequest) },
+			NewOutput: func() any { return new(DescribeVolumeStatusResult) },
+		},
+		"DescribeVolumes": {
+			Name:      "DescribeVolumes",
+			NewInput:  func() any { return new(DescribeVolumesRequest) },
+			NewOutput: func() any { return new(DescribeVolumesResult) },
+		},
+		"DescribeVolumesModifications": {
+			Name:      "DescribeVolumesModifications",
+			NewInput:  func() any { return new(DescribeVolumesModificationsRequest) },
+			NewOutput: func() any { return new(DescribeVolumesModificationsResult) },
 		},
 		"DescribeVpcAttribute": {
 			Name:      "DescribeVpcAttribute",
@@ -260,6 +345,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DetachNetworkInterfaceRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"DetachVolume": {
+			Name:      "DetachVolume",
+			NewInput:  func() any { return new(DetachVolumeRequest) },
+			NewOutput: func() any { return new(VolumeAttachment) },
+		},
 		"DisassociateAddress": {
 			Name:      "DisassociateAddress",
 			NewInput:  func() any { return new(DisassociateAddressRequest) },
@@ -279,6 +369,11 @@ var Service = &awsquery.Service{
 			Name:      "ImportKeyPair",
 			NewInput:  func() any { return new(ImportKeyPairRequest) },
 			NewOutput: func() any { return new(ImportKeyPairResult) },
+		},
+		"ModifyImageAttribute": {
+			Name:      "ModifyImageAttribute",
+			NewInput:  func() any { return new(ModifyImageAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"ModifyInstanceAttribute": {
 			Name:      "ModifyInstanceAttribute",
@@ -300,10 +395,20 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifySecurityGroupRulesRequest) },
 			NewOutput: func() any { return new(ModifySecurityGroupRulesResult) },
 		},
+		"ModifySnapshotAttribute": {
+			Name:      "ModifySnapshotAttribute",
+			NewInput:  func() any { return new(ModifySnapshotAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"ModifySubnetAttribute": {
 			Name:      "ModifySubnetAttribute",
 			NewInput:  func() any { return new(ModifySubnetAttributeRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ModifyVolume": {
+			Name:      "ModifyVolume",
+			NewInput:  func() any { return new(ModifyVolumeRequest) },
+			NewOutput: func() any { return new(ModifyVolumeResult) },
 		},
 		"ModifyVpcAttribute": {
 			Name:      "ModifyVpcAttribute",
@@ -314,6 +419,11 @@ var Service = &awsquery.Service{
 			Name:      "RebootInstances",
 			NewInput:  func() any { return new(RebootInstancesRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"RegisterImage": {
+			Name:      "RegisterImage",
+			NewInput:  func() any { return new(RegisterImageRequest) },
+			NewOutput: func() any { return new(RegisterImageResult) },
 		},
 		"ReleaseAddress": {
 			Name:      "ReleaseAddress",
@@ -329,6 +439,16 @@ var Service = &awsquery.Service{
 			Name:      "ReplaceRouteTableAssociation",
 			NewInput:  func() any { return new(ReplaceRouteTableAssociationRequest) },
 			NewOutput: func() any { return new(ReplaceRouteTableAssociationResult) },
+		},
+		"ResetImageAttribute": {
+			Name:      "ResetImageAttribute",
+			NewInput:  func() any { return new(ResetImageAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ResetSnapshotAttribute": {
+			Name:      "ResetSnapshotAttribute",
+			NewInput:  func() any { return new(ResetSnapshotAttributeRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 		"RevokeSecurityGroupEgress": {
 			Name:      "RevokeSecurityGroupEgress",
@@ -1132,6 +1252,14 @@ type AttachNetworkInterfaceResult struct {
 	NetworkCardIndex *int32  `aws:"NetworkCardIndex,loc=networkCardIndex"`
 }
 
+// AttachVolumeRequest is the input of AttachVolume.
+type AttachVolumeRequest struct {
+	Device     *string `aws:"Device,req"`
+	InstanceId *string `aws:"InstanceId,req"`
+	VolumeId   *string `aws:"VolumeId,req"`
+	DryRun     *bool   `aws:"DryRun,loc=dryRun"`
+}
+
 // AttachmentEnaSrdSpecification is the model shape AttachmentEnaSrdSpecification.
 type AttachmentEnaSrdSpecification struct {
 	EnaSrdEnabled          *bool                             `aws:"EnaSrdEnabled,loc=enaSrdEnabled"`
@@ -1272,6 +1400,46 @@ type ConnectionTrackingSpecificationResponse struct {
 	UdpTimeout            *int32 `aws:"UdpTimeout,loc=udpTimeout"`
 }
 
+// CopyImageRequest is the input of CopyImage.
+type CopyImageRequest struct {
+	ClientToken           *string            `aws:"ClientToken"`
+	Description           *string            `aws:"Description"`
+	Encrypted             *bool              `aws:"Encrypted,loc=encrypted"`
+	KmsKeyId              *string            `aws:"KmsKeyId,loc=kmsKeyId"`
+	Name                  *string            `aws:"Name,req"`
+	SourceImageId         *string            `aws:"SourceImageId,req"`
+	SourceRegion          *string            `aws:"SourceRegion,req"`
+	DestinationOutpostArn *string            `aws:"DestinationOutpostArn"`
+	DryRun                *bool              `aws:"DryRun,loc=dryRun"`
+	CopyImageTags         *bool              `aws:"CopyImageTags"`
+	TagSpecifications     []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// CopyImageResult is the output of CopyImage.
+type CopyImageResult struct {
+	ImageId *string `aws:"ImageId,loc=imageId"`
+}
+
+// CopySnapshotRequest is the input of CopySnapshot.
+type CopySnapshotRequest struct {
+	Description           *string            `aws:"Description"`
+	DestinationOutpostArn *string            `aws:"DestinationOutpostArn"`
+	DestinationRegion     *string            `aws:"DestinationRegion,loc=destinationRegion"`
+	Encrypted             *bool              `aws:"Encrypted,loc=encrypted"`
+	KmsKeyId              *string            `aws:"KmsKeyId,loc=kmsKeyId"`
+	PresignedUrl          *string            `aws:"PresignedUrl,loc=presignedUrl"`
+	SourceRegion          *string            `aws:"SourceRegion,req"`
+	SourceSnapshotId      *string            `aws:"SourceSnapshotId,req"`
+	TagSpecifications     []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	DryRun                *bool              `aws:"DryRun,loc=dryRun"`
+}
+
+// CopySnapshotResult is the output of CopySnapshot.
+type CopySnapshotResult struct {
+	SnapshotId *string `aws:"SnapshotId,loc=snapshotId"`
+	Tags       []Tag   `aws:"Tags,loc=tagSet,member=item"`
+}
+
 // CpuOptions is the model shape CpuOptions.
 type CpuOptions struct {
 	CoreCount      *int32  `aws:"CoreCount,loc=coreCount"`
@@ -1284,6 +1452,22 @@ type CpuOptionsRequest struct {
 	CoreCount      *int32  `aws:"CoreCount"`
 	ThreadsPerCore *int32  `aws:"ThreadsPerCore"`
 	AmdSevSnp      *string `aws:"AmdSevSnp"`
+}
+
+// CreateImageRequest is the input of CreateImage.
+type CreateImageRequest struct {
+	BlockDeviceMappings []BlockDeviceMapping `aws:"BlockDeviceMappings,loc=blockDeviceMapping,member=BlockDeviceMapping"`
+	Description         *string              `aws:"Description,loc=description"`
+	DryRun              *bool                `aws:"DryRun,loc=dryRun"`
+	InstanceId          *string              `aws:"InstanceId,loc=instanceId,req"`
+	Name                *string              `aws:"Name,loc=name,req"`
+	NoReboot            *bool                `aws:"NoReboot,loc=noReboot"`
+	TagSpecifications   []TagSpecification   `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// CreateImageResult is the output of CreateImage.
+type CreateImageResult struct {
+	ImageId *string `aws:"ImageId,loc=imageId"`
 }
 
 // CreateInternetGatewayRequest is the input of CreateInternetGateway.
@@ -1388,6 +1572,30 @@ type CreateSecurityGroupResult struct {
 	Tags    []Tag   `aws:"Tags,loc=tagSet,member=item"`
 }
 
+// CreateSnapshotRequest is the input of CreateSnapshot.
+type CreateSnapshotRequest struct {
+	Description       *string            `aws:"Description"`
+	OutpostArn        *string            `aws:"OutpostArn"`
+	VolumeId          *string            `aws:"VolumeId,req"`
+	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	DryRun            *bool              `aws:"DryRun,loc=dryRun"`
+}
+
+// CreateSnapshotsRequest is the input of CreateSnapshots.
+type CreateSnapshotsRequest struct {
+	Description           *string                `aws:"Description"`
+	InstanceSpecification *InstanceSpecification `aws:"InstanceSpecification,req"`
+	OutpostArn            *string                `aws:"OutpostArn"`
+	TagSpecifications     []TagSpecification     `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	DryRun                *bool                  `aws:"DryRun"`
+	CopyTagsFromSource    *string                `aws:"CopyTagsFromSource"`
+}
+
+// CreateSnapshotsResult is the output of CreateSnapshots.
+type CreateSnapshotsResult struct {
+	Snapshots []SnapshotInfo `aws:"Snapshots,loc=snapshotSet,member=item"`
+}
+
 // CreateSubnetRequest is the input of CreateSubnet.
 type CreateSubnetRequest struct {
 	TagSpecifications  []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
@@ -1415,6 +1623,35 @@ type CreateTagsRequest struct {
 	DryRun    *bool    `aws:"DryRun,loc=dryRun"`
 	Resources []string `aws:"Resources,loc=ResourceId,req"`
 	Tags      []Tag    `aws:"Tags,loc=Tag,req,member=item"`
+}
+
+// CreateVolumePermission is the model shape CreateVolumePermission.
+type CreateVolumePermission struct {
+	Group  *string `aws:"Group,loc=group"`
+	UserId *string `aws:"UserId,loc=userId"`
+}
+
+// CreateVolumePermissionModifications is the model shape CreateVolumePermissionModifications.
+type CreateVolumePermissionModifications struct {
+	Add    []CreateVolumePermission `aws:"Add,member=item"`
+	Remove []CreateVolumePermission `aws:"Remove,member=item"`
+}
+
+// CreateVolumeRequest is the input of CreateVolume.
+type CreateVolumeRequest struct {
+	AvailabilityZone   *string            `aws:"AvailabilityZone,req"`
+	Encrypted          *bool              `aws:"Encrypted,loc=encrypted"`
+	Iops               *int32             `aws:"Iops"`
+	KmsKeyId           *string            `aws:"KmsKeyId"`
+	OutpostArn         *string            `aws:"OutpostArn"`
+	Size               *int32             `aws:"Size"`
+	SnapshotId         *string            `aws:"SnapshotId"`
+	VolumeType         *string            `aws:"VolumeType"`
+	DryRun             *bool              `aws:"DryRun,loc=dryRun"`
+	TagSpecifications  []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	MultiAttachEnabled *bool              `aws:"MultiAttachEnabled"`
+	Throughput         *int32             `aws:"Throughput"`
+	ClientToken        *string            `aws:"ClientToken"`
 }
 
 // CreateVpcRequest is the input of CreateVpc.
@@ -1490,6 +1727,12 @@ type DeleteSecurityGroupRequest struct {
 	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
 }
 
+// DeleteSnapshotRequest is the input of DeleteSnapshot.
+type DeleteSnapshotRequest struct {
+	SnapshotId *string `aws:"SnapshotId,req"`
+	DryRun     *bool   `aws:"DryRun,loc=dryRun"`
+}
+
 // DeleteSubnetRequest is the input of DeleteSubnet.
 type DeleteSubnetRequest struct {
 	SubnetId *string `aws:"SubnetId,req"`
@@ -1503,10 +1746,22 @@ type DeleteTagsRequest struct {
 	Tags      []Tag    `aws:"Tags,loc=tag,member=item"`
 }
 
+// DeleteVolumeRequest is the input of DeleteVolume.
+type DeleteVolumeRequest struct {
+	VolumeId *string `aws:"VolumeId,req"`
+	DryRun   *bool   `aws:"DryRun,loc=dryRun"`
+}
+
 // DeleteVpcRequest is the input of DeleteVpc.
 type DeleteVpcRequest struct {
 	VpcId  *string `aws:"VpcId,req"`
 	DryRun *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// DeregisterImageRequest is the input of DeregisterImage.
+type DeregisterImageRequest struct {
+	ImageId *string `aws:"ImageId,req"`
+	DryRun  *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DescribeAccountAttributesRequest is the input of DescribeAccountAttributes.
@@ -1545,6 +1800,13 @@ type DescribeAvailabilityZonesRequest struct {
 // DescribeAvailabilityZonesResult is the output of DescribeAvailabilityZones.
 type DescribeAvailabilityZonesResult struct {
 	AvailabilityZones []AvailabilityZone `aws:"AvailabilityZones,loc=availabilityZoneInfo,member=item"`
+}
+
+// DescribeImageAttributeRequest is the input of DescribeImageAttribute.
+type DescribeImageAttributeRequest struct {
+	Attribute *string `aws:"Attribute,req"`
+	ImageId   *string `aws:"ImageId,req"`
+	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DescribeImagesRequest is the input of DescribeImages.
@@ -1754,6 +2016,37 @@ type DescribeSecurityGroupsResult struct {
 	NextToken      *string         `aws:"NextToken,loc=nextToken"`
 }
 
+// DescribeSnapshotAttributeRequest is the input of DescribeSnapshotAttribute.
+type DescribeSnapshotAttributeRequest struct {
+	Attribute  *string `aws:"Attribute,req"`
+	SnapshotId *string `aws:"SnapshotId,req"`
+	DryRun     *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeSnapshotAttributeResult is the output of DescribeSnapshotAttribute.
+type DescribeSnapshotAttributeResult struct {
+	CreateVolumePermissions []CreateVolumePermission `aws:"CreateVolumePermissions,loc=createVolumePermission,member=item"`
+	ProductCodes            []ProductCode            `aws:"ProductCodes,loc=productCodes,member=item"`
+	SnapshotId              *string                  `aws:"SnapshotId,loc=snapshotId"`
+}
+
+// DescribeSnapshotsRequest is the input of DescribeSnapshots.
+type DescribeSnapshotsRequest struct {
+	Filters             []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	MaxResults          *int32   `aws:"MaxResults"`
+	NextToken           *string  `aws:"NextToken"`
+	OwnerIds            []string `aws:"OwnerIds,loc=Owner,member=Owner"`
+	RestorableByUserIds []string `aws:"RestorableByUserIds,loc=RestorableBy"`
+	SnapshotIds         []string `aws:"SnapshotIds,loc=SnapshotId,member=SnapshotId"`
+	DryRun              *bool    `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeSnapshotsResult is the output of DescribeSnapshots.
+type DescribeSnapshotsResult struct {
+	Snapshots []Snapshot `aws:"Snapshots,loc=snapshotSet,member=item"`
+	NextToken *string    `aws:"NextToken,loc=nextToken"`
+}
+
 // DescribeSubnetsRequest is the input of DescribeSubnets.
 type DescribeSubnetsRequest struct {
 	Filters    []Filter `aws:"Filters,loc=Filter,member=Filter"`
@@ -1781,6 +2074,65 @@ type DescribeTagsRequest struct {
 type DescribeTagsResult struct {
 	NextToken *string          `aws:"NextToken,loc=nextToken"`
 	Tags      []TagDescription `aws:"Tags,loc=tagSet,member=item"`
+}
+
+// DescribeVolumeAttributeRequest is the input of DescribeVolumeAttribute.
+type DescribeVolumeAttributeRequest struct {
+	Attribute *string `aws:"Attribute,req"`
+	VolumeId  *string `aws:"VolumeId,req"`
+	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeVolumeAttributeResult is the output of DescribeVolumeAttribute.
+type DescribeVolumeAttributeResult struct {
+	AutoEnableIO *AttributeBooleanValue `aws:"AutoEnableIO,loc=autoEnableIO"`
+	ProductCodes []ProductCode          `aws:"ProductCodes,loc=productCodes,member=item"`
+	VolumeId     *string                `aws:"VolumeId,loc=volumeId"`
+}
+
+// DescribeVolumeStatusRequest is the input of DescribeVolumeStatus.
+type DescribeVolumeStatusRequest struct {
+	Filters    []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	MaxResults *int32   `aws:"MaxResults"`
+	NextToken  *string  `aws:"NextToken"`
+	VolumeIds  []string `aws:"VolumeIds,loc=VolumeId,member=VolumeId"`
+	DryRun     *bool    `aws:"DryRun,loc=dryRun"`
+}
+
+// DescribeVolumeStatusResult is the output of DescribeVolumeStatus.
+type DescribeVolumeStatusResult struct {
+	NextToken      *string            `aws:"NextToken,loc=nextToken"`
+	VolumeStatuses []VolumeStatusItem `aws:"VolumeStatuses,loc=volumeStatusSet,member=item"`
+}
+
+// DescribeVolumesModificationsRequest is the input of DescribeVolumesModifications.
+type DescribeVolumesModificationsRequest struct {
+	DryRun     *bool    `aws:"DryRun"`
+	VolumeIds  []string `aws:"VolumeIds,loc=VolumeId,member=VolumeId"`
+	Filters    []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	NextToken  *string  `aws:"NextToken"`
+	MaxResults *int32   `aws:"MaxResults"`
+}
+
+// DescribeVolumesModificationsResult is the output of DescribeVolumesModifications.
+type DescribeVolumesModificationsResult struct {
+	VolumesModifications []VolumeModification `aws:"VolumesModifications,loc=volumeModificationSet,member=item"`
+	NextToken            *string              `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeVolumesRequest is the input of DescribeVolumes.
+type DescribeVolumesRequest struct {
+	Filters    []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	VolumeIds  []string `aws:"VolumeIds,loc=VolumeId,member=VolumeId"`
+	DryRun     *bool    `aws:"DryRun,loc=dryRun"`
+	MaxResults *int32   `aws:"MaxResults,loc=maxResults"`
+	NextToken  *string  `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeVolumesResult is the output of DescribeVolumes.
+type DescribeVolumesResult struct {
+	Volumes   []Volume `aws:"Volumes,loc=volumeSet,member=item"`
+	NextToken *string  `aws:"NextToken,loc=nextToken"`
 }
 
 // DescribeVpcAttributeRequest is the input of DescribeVpcAttribute.
@@ -1825,6 +2177,15 @@ type DetachNetworkInterfaceRequest struct {
 	AttachmentId *string `aws:"AttachmentId,loc=attachmentId,req"`
 	DryRun       *bool   `aws:"DryRun,loc=dryRun"`
 	Force        *bool   `aws:"Force,loc=force"`
+}
+
+// DetachVolumeRequest is the input of DetachVolume.
+type DetachVolumeRequest struct {
+	Device     *string `aws:"Device"`
+	Force      *bool   `aws:"Force"`
+	InstanceId *string `aws:"InstanceId"`
+	VolumeId   *string `aws:"VolumeId,req"`
+	DryRun     *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // DisassociateAddressRequest is the input of DisassociateAddress.
@@ -2079,6 +2440,24 @@ type Image struct {
 	SourceInstanceId         *string              `aws:"SourceInstanceId,loc=sourceInstanceId"`
 	DeregistrationProtection *string              `aws:"DeregistrationProtection,loc=deregistrationProtection"`
 	LastLaunchedTime         *string              `aws:"LastLaunchedTime,loc=lastLaunchedTime"`
+}
+
+// ImageAttribute is the output of DescribeImageAttribute.
+type ImageAttribute struct {
+	BlockDeviceMappings      []BlockDeviceMapping `aws:"BlockDeviceMappings,loc=blockDeviceMapping,member=item"`
+	ImageId                  *string              `aws:"ImageId,loc=imageId"`
+	LaunchPermissions        []LaunchPermission   `aws:"LaunchPermissions,loc=launchPermission,member=item"`
+	ProductCodes             []ProductCode        `aws:"ProductCodes,loc=productCodes,member=item"`
+	Description              *AttributeValue      `aws:"Description,loc=description"`
+	KernelId                 *AttributeValue      `aws:"KernelId,loc=kernel"`
+	RamdiskId                *AttributeValue      `aws:"RamdiskId,loc=ramdisk"`
+	SriovNetSupport          *AttributeValue      `aws:"SriovNetSupport,loc=sriovNetSupport"`
+	BootMode                 *AttributeValue      `aws:"BootMode,loc=bootMode"`
+	TpmSupport               *AttributeValue      `aws:"TpmSupport,loc=tpmSupport"`
+	UefiData                 *AttributeValue      `aws:"UefiData,loc=uefiData"`
+	LastLaunchedTime         *AttributeValue      `aws:"LastLaunchedTime,loc=lastLaunchedTime"`
+	ImdsSupport              *AttributeValue      `aws:"ImdsSupport,loc=imdsSupport"`
+	DeregistrationProtection *AttributeValue      `aws:"DeregistrationProtection,loc=deregistrationProtection"`
 }
 
 // ImportKeyPairRequest is the input of ImportKeyPair.
@@ -2351,6 +2730,13 @@ type InstancePrivateIpAddress struct {
 	PrivateIpAddress *string                              `aws:"PrivateIpAddress,loc=privateIpAddress"`
 }
 
+// InstanceSpecification is the model shape InstanceSpecification.
+type InstanceSpecification struct {
+	InstanceId           *string  `aws:"InstanceId,req"`
+	ExcludeBootVolume    *bool    `aws:"ExcludeBootVolume"`
+	ExcludeDataVolumeIds []string `aws:"ExcludeDataVolumeIds,loc=ExcludeDataVolumeId,member=VolumeId"`
+}
+
 // InstanceState is the model shape InstanceState.
 type InstanceState struct {
 	Code *int32  `aws:"Code,loc=code"`
@@ -2524,6 +2910,20 @@ type KeyPairInfo struct {
 	CreateTime     *time.Time `aws:"CreateTime,loc=createTime"`
 }
 
+// LaunchPermission is the model shape LaunchPermission.
+type LaunchPermission struct {
+	Group                 *string `aws:"Group,loc=group"`
+	UserId                *string `aws:"UserId,loc=userId"`
+	OrganizationArn       *string `aws:"OrganizationArn,loc=organizationArn"`
+	OrganizationalUnitArn *string `aws:"OrganizationalUnitArn,loc=organizationalUnitArn"`
+}
+
+// LaunchPermissionModifications is the model shape LaunchPermissionModifications.
+type LaunchPermissionModifications struct {
+	Add    []LaunchPermission `aws:"Add,member=item"`
+	Remove []LaunchPermission `aws:"Remove,member=item"`
+}
+
 // LaunchTemplateSpecification is the model shape LaunchTemplateSpecification.
 type LaunchTemplateSpecification struct {
 	LaunchTemplateId   *string `aws:"LaunchTemplateId"`
@@ -2563,6 +2963,23 @@ type MediaDeviceMemoryInfo struct {
 // MemoryInfo is the model shape MemoryInfo.
 type MemoryInfo struct {
 	SizeInMiB *int64 `aws:"SizeInMiB,loc=sizeInMiB"`
+}
+
+// ModifyImageAttributeRequest is the input of ModifyImageAttribute.
+type ModifyImageAttributeRequest struct {
+	Attribute              *string                        `aws:"Attribute"`
+	Description            *AttributeValue                `aws:"Description"`
+	ImageId                *string                        `aws:"ImageId,req"`
+	LaunchPermission       *LaunchPermissionModifications `aws:"LaunchPermission"`
+	OperationType          *string                        `aws:"OperationType"`
+	ProductCodes           []string                       `aws:"ProductCodes,loc=ProductCode,member=ProductCode"`
+	UserGroups             []string                       `aws:"UserGroups,loc=UserGroup,member=UserGroup"`
+	UserIds                []string                       `aws:"UserIds,loc=UserId,member=UserId"`
+	Value                  *string                        `aws:"Value"`
+	DryRun                 *bool                          `aws:"DryRun,loc=dryRun"`
+	OrganizationArns       []string                       `aws:"OrganizationArns,loc=OrganizationArn,member=OrganizationArn"`
+	OrganizationalUnitArns []string                       `aws:"OrganizationalUnitArns,loc=OrganizationalUnitArn,member=OrganizationalUnitArn"`
+	ImdsSupport            *AttributeValue                `aws:"ImdsSupport"`
 }
 
 // ModifyInstanceAttributeRequest is the input of ModifyInstanceAttribute.
@@ -2629,6 +3046,17 @@ type ModifySecurityGroupRulesResult struct {
 	Return *bool `aws:"Return,loc=return"`
 }
 
+// ModifySnapshotAttributeRequest is the input of ModifySnapshotAttribute.
+type ModifySnapshotAttributeRequest struct {
+	Attribute              *string                              `aws:"Attribute"`
+	CreateVolumePermission *CreateVolumePermissionModifications `aws:"CreateVolumePermission"`
+	GroupNames             []string                             `aws:"GroupNames,loc=UserGroup,member=GroupName"`
+	OperationType          *string                              `aws:"OperationType"`
+	SnapshotId             *string                              `aws:"SnapshotId,req"`
+	UserIds                []string                             `aws:"UserIds,loc=UserId,member=UserId"`
+	DryRun                 *bool                                `aws:"DryRun,loc=dryRun"`
+}
+
 // ModifySubnetAttributeRequest is the input of ModifySubnetAttribute.
 type ModifySubnetAttributeRequest struct {
 	AssignIpv6AddressOnCreation             *AttributeBooleanValue `aws:"AssignIpv6AddressOnCreation"`
@@ -2642,6 +3070,22 @@ type ModifySubnetAttributeRequest struct {
 	EnableResourceNameDnsAAAARecordOnLaunch *AttributeBooleanValue `aws:"EnableResourceNameDnsAAAARecordOnLaunch"`
 	EnableLniAtDeviceIndex                  *int32                 `aws:"EnableLniAtDeviceIndex"`
 	DisableLniAtDeviceIndex                 *AttributeBooleanValue `aws:"DisableLniAtDeviceIndex"`
+}
+
+// ModifyVolumeRequest is the input of ModifyVolume.
+type ModifyVolumeRequest struct {
+	DryRun             *bool   `aws:"DryRun"`
+	VolumeId           *string `aws:"VolumeId,req"`
+	Size               *int32  `aws:"Size"`
+	VolumeType         *string `aws:"VolumeType"`
+	Iops               *int32  `aws:"Iops"`
+	Throughput         *int32  `aws:"Throughput"`
+	MultiAttachEnabled *bool   `aws:"MultiAttachEnabled"`
+}
+
+// ModifyVolumeResult is the output of ModifyVolume.
+type ModifyVolumeResult struct {
+	VolumeModification *VolumeModification `aws:"VolumeModification,loc=volumeModification"`
 }
 
 // ModifyVpcAttributeRequest is the input of ModifyVpcAttribute.
@@ -2880,6 +3324,33 @@ type Region struct {
 	OptInStatus *string `aws:"OptInStatus,loc=optInStatus"`
 }
 
+// RegisterImageRequest is the input of RegisterImage.
+type RegisterImageRequest struct {
+	ImageLocation       *string              `aws:"ImageLocation"`
+	Architecture        *string              `aws:"Architecture,loc=architecture"`
+	BlockDeviceMappings []BlockDeviceMapping `aws:"BlockDeviceMappings,loc=BlockDeviceMapping,member=BlockDeviceMapping"`
+	Description         *string              `aws:"Description,loc=description"`
+	DryRun              *bool                `aws:"DryRun,loc=dryRun"`
+	EnaSupport          *bool                `aws:"EnaSupport,loc=enaSupport"`
+	KernelId            *string              `aws:"KernelId,loc=kernelId"`
+	Name                *string              `aws:"Name,loc=name,req"`
+	BillingProducts     []string             `aws:"BillingProducts,loc=BillingProduct,member=item"`
+	RamdiskId           *string              `aws:"RamdiskId,loc=ramdiskId"`
+	RootDeviceName      *string              `aws:"RootDeviceName,loc=rootDeviceName"`
+	SriovNetSupport     *string              `aws:"SriovNetSupport,loc=sriovNetSupport"`
+	VirtualizationType  *string              `aws:"VirtualizationType,loc=virtualizationType"`
+	BootMode            *string              `aws:"BootMode"`
+	TpmSupport          *string              `aws:"TpmSupport"`
+	UefiData            *string              `aws:"UefiData"`
+	ImdsSupport         *string              `aws:"ImdsSupport"`
+	TagSpecifications   []TagSpecification   `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+}
+
+// RegisterImageResult is the output of RegisterImage.
+type RegisterImageResult struct {
+	ImageId *string `aws:"ImageId,loc=imageId"`
+}
+
 // ReleaseAddressRequest is the input of ReleaseAddress.
 type ReleaseAddressRequest struct {
 	AllocationId       *string `aws:"AllocationId"`
@@ -2929,6 +3400,20 @@ type Reservation struct {
 	OwnerId       *string           `aws:"OwnerId,loc=ownerId"`
 	RequesterId   *string           `aws:"RequesterId,loc=requesterId"`
 	ReservationId *string           `aws:"ReservationId,loc=reservationId"`
+}
+
+// ResetImageAttributeRequest is the input of ResetImageAttribute.
+type ResetImageAttributeRequest struct {
+	Attribute *string `aws:"Attribute,req"`
+	ImageId   *string `aws:"ImageId,req"`
+	DryRun    *bool   `aws:"DryRun,loc=dryRun"`
+}
+
+// ResetSnapshotAttributeRequest is the input of ResetSnapshotAttribute.
+type ResetSnapshotAttributeRequest struct {
+	Attribute  *string `aws:"Attribute,req"`
+	SnapshotId *string `aws:"SnapshotId,req"`
+	DryRun     *bool   `aws:"DryRun,loc=dryRun"`
 }
 
 // RevokeSecurityGroupEgressRequest is the input of RevokeSecurityGroupEgress.
@@ -3122,6 +3607,44 @@ type SecurityGroupRuleUpdate struct {
 	SecurityGroupRule   *SecurityGroupRuleRequest `aws:"SecurityGroupRule"`
 }
 
+// Snapshot is the output of CreateSnapshot.
+type Snapshot struct {
+	DataEncryptionKeyId *string    `aws:"DataEncryptionKeyId,loc=dataEncryptionKeyId"`
+	Description         *string    `aws:"Description,loc=description"`
+	Encrypted           *bool      `aws:"Encrypted,loc=encrypted"`
+	KmsKeyId            *string    `aws:"KmsKeyId,loc=kmsKeyId"`
+	OwnerId             *string    `aws:"OwnerId,loc=ownerId"`
+	Progress            *string    `aws:"Progress,loc=progress"`
+	SnapshotId          *string    `aws:"SnapshotId,loc=snapshotId"`
+	StartTime           *time.Time `aws:"StartTime,loc=startTime"`
+	State               *string    `aws:"State,loc=status"`
+	StateMessage        *string    `aws:"StateMessage,loc=statusMessage"`
+	VolumeId            *string    `aws:"VolumeId,loc=volumeId"`
+	VolumeSize          *int32     `aws:"VolumeSize,loc=volumeSize"`
+	OwnerAlias          *string    `aws:"OwnerAlias,loc=ownerAlias"`
+	OutpostArn          *string    `aws:"OutpostArn,loc=outpostArn"`
+	Tags                []Tag      `aws:"Tags,loc=tagSet,member=item"`
+	StorageTier         *string    `aws:"StorageTier,loc=storageTier"`
+	RestoreExpiryTime   *time.Time `aws:"RestoreExpiryTime,loc=restoreExpiryTime"`
+	SseType             *string    `aws:"SseType,loc=sseType"`
+}
+
+// SnapshotInfo is the model shape SnapshotInfo.
+type SnapshotInfo struct {
+	Description *string    `aws:"Description,loc=description"`
+	Tags        []Tag      `aws:"Tags,loc=tagSet,member=item"`
+	Encrypted   *bool      `aws:"Encrypted,loc=encrypted"`
+	VolumeId    *string    `aws:"VolumeId,loc=volumeId"`
+	State       *string    `aws:"State,loc=state"`
+	VolumeSize  *int32     `aws:"VolumeSize,loc=volumeSize"`
+	StartTime   *time.Time `aws:"StartTime,loc=startTime"`
+	Progress    *string    `aws:"Progress,loc=progress"`
+	OwnerId     *string    `aws:"OwnerId,loc=ownerId"`
+	SnapshotId  *string    `aws:"SnapshotId,loc=snapshotId"`
+	OutpostArn  *string    `aws:"OutpostArn,loc=outpostArn"`
+	SseType     *string    `aws:"SseType,loc=sseType"`
+}
+
 // SpotMarketOptions is the model shape SpotMarketOptions.
 type SpotMarketOptions struct {
 	MaxPrice                     *string    `aws:"MaxPrice"`
@@ -3286,6 +3809,106 @@ type VCpuInfo struct {
 	ValidThreadsPerCore   []int32 `aws:"ValidThreadsPerCore,loc=validThreadsPerCore,member=item"`
 }
 
+// Volume is the output of CreateVolume.
+type Volume struct {
+	Attachments        []VolumeAttachment `aws:"Attachments,loc=attachmentSet,member=item"`
+	AvailabilityZone   *string            `aws:"AvailabilityZone,loc=availabilityZone"`
+	CreateTime         *time.Time         `aws:"CreateTime,loc=createTime"`
+	Encrypted          *bool              `aws:"Encrypted,loc=encrypted"`
+	KmsKeyId           *string            `aws:"KmsKeyId,loc=kmsKeyId"`
+	OutpostArn         *string            `aws:"OutpostArn,loc=outpostArn"`
+	Size               *int32             `aws:"Size,loc=size"`
+	SnapshotId         *string            `aws:"SnapshotId,loc=snapshotId"`
+	State              *string            `aws:"State,loc=status"`
+	VolumeId           *string            `aws:"VolumeId,loc=volumeId"`
+	Iops               *int32             `aws:"Iops,loc=iops"`
+	Tags               []Tag              `aws:"Tags,loc=tagSet,member=item"`
+	VolumeType         *string            `aws:"VolumeType,loc=volumeType"`
+	FastRestored       *bool              `aws:"FastRestored,loc=fastRestored"`
+	MultiAttachEnabled *bool              `aws:"MultiAttachEnabled,loc=multiAttachEnabled"`
+	Throughput         *int32             `aws:"Throughput,loc=throughput"`
+	SseType            *string            `aws:"SseType,loc=sseType"`
+}
+
+// VolumeAttachment is the output of AttachVolume and the output of DetachVolume.
+type VolumeAttachment struct {
+	AttachTime            *time.Time `aws:"AttachTime,loc=attachTime"`
+	Device                *string    `aws:"Device,loc=device"`
+	InstanceId            *string    `aws:"InstanceId,loc=instanceId"`
+	State                 *string    `aws:"State,loc=status"`
+	VolumeId              *string    `aws:"VolumeId,loc=volumeId"`
+	DeleteOnTermination   *bool      `aws:"DeleteOnTermination,loc=deleteOnTermination"`
+	AssociatedResource    *string    `aws:"AssociatedResource,loc=associatedResource"`
+	InstanceOwningService *string    `aws:"InstanceOwningService,loc=instanceOwningService"`
+}
+
+// VolumeModification is the model shape VolumeModification.
+type VolumeModification struct {
+	VolumeId                   *string    `aws:"VolumeId,loc=volumeId"`
+	ModificationState          *string    `aws:"ModificationState,loc=modificationState"`
+	StatusMessage              *string    `aws:"StatusMessage,loc=statusMessage"`
+	TargetSize                 *int32     `aws:"TargetSize,loc=targetSize"`
+	TargetIops                 *int32     `aws:"TargetIops,loc=targetIops"`
+	TargetVolumeType           *string    `aws:"TargetVolumeType,loc=targetVolumeType"`
+	TargetThroughput           *int32     `aws:"TargetThroughput,loc=targetThroughput"`
+	TargetMultiAttachEnabled   *bool      `aws:"TargetMultiAttachEnabled,loc=targetMultiAttachEnabled"`
+	OriginalSize               *int32     `aws:"OriginalSize,loc=originalSize"`
+	OriginalIops               *int32     `aws:"OriginalIops,loc=originalIops"`
+	OriginalVolumeType         *string    `aws:"OriginalVolumeType,loc=originalVolumeType"`
+	OriginalThroughput         *int32     `aws:"OriginalThroughput,loc=originalThroughput"`
+	OriginalMultiAttachEnabled *bool      `aws:"OriginalMultiAttachEnabled,loc=originalMultiAttachEnabled"`
+	Progress                   *int64     `aws:"Progress,loc=progress"`
+	StartTime                  *time.Time `aws:"StartTime,loc=startTime"`
+	EndTime                    *time.Time `aws:"EndTime,loc=endTime"`
+}
+
+// VolumeStatusAction is the model shape VolumeStatusAction.
+type VolumeStatusAction struct {
+	Code        *string `aws:"Code,loc=code"`
+	Description *string `aws:"Description,loc=description"`
+	EventId     *string `aws:"EventId,loc=eventId"`
+	EventType   *string `aws:"EventType,loc=eventType"`
+}
+
+// VolumeStatusAttachmentStatus is the model shape VolumeStatusAttachmentStatus.
+type VolumeStatusAttachmentStatus struct {
+	IoPerformance *string `aws:"IoPerformance,loc=ioPerformance"`
+	InstanceId    *string `aws:"InstanceId,loc=instanceId"`
+}
+
+// VolumeStatusDetails is the model shape VolumeStatusDetails.
+type VolumeStatusDetails struct {
+	Name   *string `aws:"Name,loc=name"`
+	Status *string `aws:"Status,loc=status"`
+}
+
+// VolumeStatusEvent is the model shape VolumeStatusEvent.
+type VolumeStatusEvent struct {
+	Description *string    `aws:"Description,loc=description"`
+	EventId     *string    `aws:"EventId,loc=eventId"`
+	EventType   *string    `aws:"EventType,loc=eventType"`
+	NotAfter    *time.Time `aws:"NotAfter,loc=notAfter"`
+	NotBefore   *time.Time `aws:"NotBefore,loc=notBefore"`
+	InstanceId  *string    `aws:"InstanceId,loc=instanceId"`
+}
+
+// VolumeStatusInfo is the model shape VolumeStatusInfo.
+type VolumeStatusInfo struct {
+	Details []VolumeStatusDetails `aws:"Details,loc=details,member=item"`
+	Status  *string               `aws:"Status,loc=status"`
+}
+
+// VolumeStatusItem is the model shape VolumeStatusItem.
+type VolumeStatusItem struct {
+	Actions            []VolumeStatusAction           `aws:"Actions,loc=actionsSet,member=item"`
+	AvailabilityZone   *string                        `aws:"AvailabilityZone,loc=availabilityZone"`
+	OutpostArn         *string                        `aws:"OutpostArn,loc=outpostArn"`
+	Events             []VolumeStatusEvent            `aws:"Events,loc=eventsSet,member=item"`
+	VolumeId           *string                        `aws:"VolumeId,loc=volumeId"`
+	VolumeStatus       *VolumeStatusInfo              `aws:"VolumeStatus,loc=volumeStatus"`
+	AttachmentStatuses []VolumeStatusAttachmentStatus `aws:"AttachmentStatuses,loc=attachmentStatuses,member=item"`
+}
+
 // Vpc is the model shape Vpc.
 type Vpc struct {
 	CidrBlock                   *string                       `aws:"CidrBlock,loc=cidrBlock"`
@@ -3395,6 +4018,11 @@ const (
 	CapacityReservationPreferenceNone = "none"
 )
 
+// Values of the enum CopyTagsFromSource.
+const (
+	CopyTagsFromSourceVolume = "volume"
+)
+
 // Values of the enum DeviceType.
 const (
 	DeviceTypeEbs           = "ebs"
@@ -3472,6 +4100,23 @@ const (
 const (
 	HypervisorTypeOvm = "ovm"
 	HypervisorTypeXen = "xen"
+)
+
+// Values of the enum ImageAttributeName.
+const (
+	ImageAttributeNameDescription              = "description"
+	ImageAttributeNameKernel                   = "kernel"
+	ImageAttributeNameRamdisk                  = "ramdisk"
+	ImageAttributeNameLaunchPermission         = "launchPermission"
+	ImageAttributeNameProductCodes             = "productCodes"
+	ImageAttributeNameBlockDeviceMapping       = "blockDeviceMapping"
+	ImageAttributeNameSriovNetSupport          = "sriovNetSupport"
+	ImageAttributeNameBootMode                 = "bootMode"
+	ImageAttributeNameTpmSupport               = "tpmSupport"
+	ImageAttributeNameUefiData                 = "uefiData"
+	ImageAttributeNameLastLaunchedTime         = "lastLaunchedTime"
+	ImageAttributeNameImdsSupport              = "imdsSupport"
+	ImageAttributeNameDeregistrationProtection = "deregistrationProtection"
 )
 
 // Values of the enum ImageState.
@@ -4506,6 +5151,17 @@ const (
 	NitroTpmSupportSupported   = "supported"
 )
 
+// Values of the enum OperationType.
+const (
+	OperationTypeAdd    = "add"
+	OperationTypeRemove = "remove"
+)
+
+// Values of the enum PermissionGroup.
+const (
+	PermissionGroupAll = "all"
+)
+
 // Values of the enum PhcSupport.
 const (
 	PhcSupportUnsupported = "unsupported"
@@ -4528,6 +5184,11 @@ const (
 const (
 	ProductCodeValuesDevpay      = "devpay"
 	ProductCodeValuesMarketplace = "marketplace"
+)
+
+// Values of the enum ResetImageAttributeName.
+const (
+	ResetImageAttributeNameLaunchPermission = "launchPermission"
 )
 
 // Values of the enum ResourceType.
@@ -4649,10 +5310,32 @@ const (
 	RouteTableAssociationStateCodeFailed         = "failed"
 )
 
+// Values of the enum SSEType.
+const (
+	SSETypeSseEbs = "sse-ebs"
+	SSETypeSseKms = "sse-kms"
+	SSETypeNone   = "none"
+)
+
 // Values of the enum ShutdownBehavior.
 const (
 	ShutdownBehaviorStop      = "stop"
 	ShutdownBehaviorTerminate = "terminate"
+)
+
+// Values of the enum SnapshotAttributeName.
+const (
+	SnapshotAttributeNameProductCodes           = "productCodes"
+	SnapshotAttributeNameCreateVolumePermission = "createVolumePermission"
+)
+
+// Values of the enum SnapshotState.
+const (
+	SnapshotStatePending     = "pending"
+	SnapshotStateCompleted   = "completed"
+	SnapshotStateError       = "error"
+	SnapshotStateRecoverable = "recoverable"
+	SnapshotStateRecovering  = "recovering"
 )
 
 // Values of the enum SpotInstanceType.
@@ -4672,6 +5355,12 @@ const (
 	StatusTypeFailed           = "failed"
 	StatusTypeInsufficientData = "insufficient-data"
 	StatusTypeInitializing     = "initializing"
+)
+
+// Values of the enum StorageTier.
+const (
+	StorageTierArchive  = "archive"
+	StorageTierStandard = "standard"
 )
 
 // Values of the enum SubnetCidrBlockStateCode.
@@ -4728,6 +5417,52 @@ const (
 const (
 	VirtualizationTypeHvm         = "hvm"
 	VirtualizationTypeParavirtual = "paravirtual"
+)
+
+// Values of the enum VolumeAttachmentState.
+const (
+	VolumeAttachmentStateAttaching = "attaching"
+	VolumeAttachmentStateAttached  = "attached"
+	VolumeAttachmentStateDetaching = "detaching"
+	VolumeAttachmentStateDetached  = "detached"
+	VolumeAttachmentStateBusy      = "busy"
+)
+
+// Values of the enum VolumeAttributeName.
+const (
+	VolumeAttributeNameAutoEnableIO = "autoEnableIO"
+	VolumeAttributeNameProductCodes = "productCodes"
+)
+
+// Values of the enum VolumeModificationState.
+const (
+	VolumeModificationStateModifying  = "modifying"
+	VolumeModificationStateOptimizing = "optimizing"
+	VolumeModificationStateCompleted  = "completed"
+	VolumeModificationStateFailed     = "failed"
+)
+
+// Values of the enum VolumeState.
+const (
+	VolumeStateCreating  = "creating"
+	VolumeStateAvailable = "available"
+	VolumeStateInUse     = "in-use"
+	VolumeStateDeleting  = "deleting"
+	VolumeStateDeleted   = "deleted"
+	VolumeStateError     = "error"
+)
+
+// Values of the enum VolumeStatusInfoStatus.
+const (
+	VolumeStatusInfoStatusOk               = "ok"
+	VolumeStatusInfoStatusImpaired         = "impaired"
+	VolumeStatusInfoStatusInsufficientData = "insufficient-data"
+)
+
+// Values of the enum VolumeStatusName.
+const (
+	VolumeStatusNameIoEnabled     = "io-enabled"
+	VolumeStatusNameIoPerformance = "io-performance"
 )
 
 // Values of the enum VolumeType.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/awserr"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
@@ -19,9 +20,8 @@ import (
 var Kind = resource.Kind{Type: "instance", Prefix: "i", Store: "instance", Noun: "instance",
 	NotFound: "InvalidInstanceID.NotFound", Malformed: "InvalidInstanceID.Malformed"}
 
-// VolumeKind names root volumes (the EBS API comes later; ids are real now).
-var VolumeKind = resource.Kind{Type: "volume", Prefix: "vol", Store: "volume", Noun: "volume",
-	NotFound: "InvalidVolume.NotFound", Malformed: "InvalidVolume.Malformed"}
+// VolumeKind names volumes; the ebs package owns them.
+var VolumeKind = ebs.VolumeKind
 
 func init() { resource.Register(Kind) }
 
