@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/clock"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
 	"github.com/kumo-cloud/kumo/internal/netplane"
+	"github.com/kumo-cloud/kumo/internal/storage"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
 
@@ -45,7 +47,16 @@ type Config struct {
 	Log     *slog.Logger
 	// Tick is how often every instance is re-examined without a kick.
 	Tick time.Duration
+	// EBS holds the volume and snapshot records; Pool the volume files.
+	EBS  *ebs.Store
+	Pool *storage.Pool
+	// AfterPass, if set, runs at the end of every pass (the images refresh
+	// their state from their snapshots there).
+	AfterPass func(ctx context.Context)
 }
+
+// gcEvery is how many passes go by between garbage collections of volume files.
+const gcEvery = 60
 
 // Agent runs the VMs of one host.
 type Agent struct {
@@ -59,6 +70,7 @@ type Agent struct {
 	md      *metadata
 	fw      firewallState     // touched only by pass
 	nat     map[string]string // ENI id → public IP installed; only pass touches it
+	passes  int               // counts passes, for the occasional garbage collection
 }
 
 // New returns an agent; Run starts it.
@@ -132,6 +144,18 @@ func (a *Agent) pass(ctx context.Context) error {
 	a.syncFirewalls(ctx, mine, enis)
 	a.syncPublicIPs(ctx, mine)
 	a.syncAttachments(ctx, mine, enis)
+	if st, err := a.readEBS(ctx); err != nil {
+		a.log.Error("read volumes and snapshots", "err", err)
+	} else {
+		a.syncVolumes(ctx, st, mine)
+		if a.passes%gcEvery == 0 {
+			a.collectGarbage(ctx, st)
+		}
+	}
+	a.passes++
+	if a.cfg.AfterPass != nil {
+		a.cfg.AfterPass(ctx)
+	}
 	for i := range mine {
 		in := mine[i]
 		running := a.vmRunning(ctx, &in, first)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/netif"
@@ -41,6 +40,10 @@ func (a *Agent) spec(ctx context.Context, in *instances.Instance, tap string) (h
 	if tap == "" {
 		tap = netplane.TapOf(in.ENIID)
 	}
+	disks, err := a.disks(ctx, in)
+	if err != nil {
+		return hypervisor.Spec{}, err
+	}
 	nics := []hypervisor.NIC{{Tap: tap, MAC: in.MAC}}
 	recs, err := a.attachedENIs(ctx, in)
 	if err != nil {
@@ -52,7 +55,7 @@ func (a *Agent) spec(ctx context.Context, in *instances.Instance, tap string) (h
 	return hypervisor.Spec{
 		ID: in.ID, Dir: a.dir(in.ID), VCPUs: int(in.VCPUs), MemoryMiB: int(in.MemoryMiB),
 		Kernel: img.Kernel, Initrd: img.Initrd, Cmdline: img.Cmdline,
-		Disks: []hypervisor.Disk{{Path: a.rootDisk(in.ID), Format: "qcow2", Serial: strings.ReplaceAll(in.Root.VolumeID, "-", "")}},
+		Disks: disks,
 		NICs:  nics,
 		UUID:  smbiosUUID(in.ID), NetNS: a.cfg.Net.NamespaceOf(in.VPCID),
 	}, nil
@@ -191,8 +194,12 @@ func (a *Agent) tryBoot(ctx context.Context, in *instances.Instance) error {
 	if err != nil {
 		return fmt.Errorf("image %s: %w", name, err)
 	}
-	if err := a.ensureRootDisk(ctx, in, img.RootDisk); err != nil {
+	if v, err := a.ensureRootVolume(ctx, in, img.RootDisk); err != nil {
 		return err
+	} else if v == nil { // launched before root volumes had records
+		if err := a.ensureRootDisk(ctx, in, img.RootDisk); err != nil {
+			return err
+		}
 	}
 	if in, err = a.ensurePublicIP(ctx, in); err != nil {
 		return err

@@ -149,6 +149,7 @@ func (a *Agent) release(ctx context.Context, in *instances.Instance, deleteDisk 
 		}
 	}
 	a.releaseAttached(ctx, in, true)
+	a.releaseVolumes(ctx, in)
 	txn := a.cfg.Store.Txn()
 	for _, ip := range in.SecondaryIPs {
 		if a, err := netip.ParseAddr(ip); err == nil {

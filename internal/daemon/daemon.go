@@ -14,6 +14,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/agent"
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/ec2"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
@@ -92,6 +93,8 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		Idem:     &idempotency.Keeper{Store: d.Store},
 		Capacity: hostCapacity(&cfg), Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
 	}
+	// The EBS actions: new volumes' files are made by this host's agent.
+	eh := &ebs.Handlers{Store: &ebs.Store{S: d.Store}, Host: cfg.HostName, Idem: ih.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}
 	if cfg.Agent {
 		actx, cancel := context.WithCancel(context.Background())
 		d.agent, err = d.startAgent(actx, vpcs, imgs, insts)
@@ -115,7 +118,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	front := api.New(api.Config{
 		Services: map[string]*api.Service{
-			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih}),
+			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih, EBS: eh}),
 			"sts": sts.Service(),
 		},
 		Regions:  cfg.Regions,

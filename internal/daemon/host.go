@@ -10,14 +10,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kumo-cloud/kumo/guest"
 	"github.com/kumo-cloud/kumo/internal/agent"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/hypervisor/qemu"
 	"github.com/kumo-cloud/kumo/internal/netplane"
+	"github.com/kumo-cloud/kumo/internal/storage"
 )
 
 // hostCapacity is this machine's vCPUs and memory times the allocation ratios.
@@ -90,8 +93,13 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 	d.plane, d.driver = plane, drv
 	builder := &imageBuilder{dir: cfg.ImageDir, built: map[string]*agent.BootImage{},
 		log: func(s string) { cfg.Log.Info("image build: " + s) }}
+	pool := &storage.Pool{Dir: filepath.Join(cfg.DataDir, "volumes"), MinAge: 5 * time.Minute}
+	if err := os.MkdirAll(pool.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("volume directory: %w", err)
+	}
 	a := agent.New(agent.Config{
 		Host: cfg.HostName, DataDir: cfg.DataDir, Store: d.Store, Instances: insts, VPCs: vpcs,
+		EBS: &ebs.Store{S: d.Store}, Pool: pool,
 		Driver: drv, Net: plane, Image: builder.image,
 		ImageOf: func(ctx context.Context, region, amiID string) (string, error) {
 			all, err := imgs.All(ctx, region)
@@ -99,13 +107,27 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 				return "", err
 			}
 			for _, img := range all {
-				if img.ID == amiID && img.Builtin != "" {
+				if img.ID != amiID {
+					continue
+				}
+				if img.KernelFrom != "" { // the built-in image whose kernel boots it
+					return img.KernelFrom, nil
+				}
+				if img.Builtin != "" {
 					return img.Builtin, nil
 				}
 			}
 			return "", fmt.Errorf("image %s: %w", amiID, images.ErrNotBuiltin)
 		},
 		Clock: cfg.Clock, Log: cfg.Log.With("component", "agent"),
+		// Images become available once their snapshots completed.
+		AfterPass: func(ctx context.Context) {
+			for _, region := range cfg.Regions {
+				if err := imgs.Refresh(ctx, region); err != nil {
+					cfg.Log.Error("refresh images", "region", region, "err", err)
+				}
+			}
+		},
 	})
 	if cfg.PrebuildImages {
 		go func() {

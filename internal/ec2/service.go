@@ -4,9 +4,12 @@
 package ec2
 
 import (
+	"context"
+
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/addresses"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/keypairs"
@@ -25,6 +28,9 @@ type Deps struct {
 	Images  *images.Service
 	// Instances serves the instance actions (its fields wire the host agent in).
 	Instances *instances.Handlers
+	// EBS serves the volume and snapshot actions; Service fills in its
+	// instance lookup and agent kick when unset.
+	EBS *ebs.Handlers
 }
 
 // Service returns the EC2 service with every action Kumo serves.
@@ -33,11 +39,24 @@ func Service(d Deps) *api.Service {
 	tg := &tags.Handlers{Store: d.Store}
 	rg := &platform.Handlers{Served: d.Regions}
 	vp := &vpc.Handlers{VPCs: d.VPCs}
-	im := &images.Handlers{Images: d.Images}
+	im := &images.Handlers{Images: d.Images, Regions: d.Regions, Idem: d.Instances.Idem, Kick: d.Instances.Kick}
 	in := d.Instances
 	ni := &netif.Handlers{Store: d.Store, Instances: in.Instances, VPCs: d.VPCs, Kick: in.Kick}
 	in.AttachedInterfaces = ni.AttachedInterfaces
 	ad := &addresses.Handlers{Store: d.Store, Instances: in.Instances, VPCs: d.VPCs, PublicPool: in.PublicPool, Kick: in.Kick}
+	eb := d.EBS
+	if eb == nil {
+		eb = &ebs.Handlers{Store: &ebs.Store{S: d.Store}, Host: in.Capacity.Host, Idem: in.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}
+	}
+	if eb.Instance == nil {
+		eb.Instance = ebsInstance(in.Instances)
+	}
+	if eb.Kick == nil {
+		eb.Kick = in.Kick
+	}
+	if eb.InUseByImage == nil {
+		eb.InUseByImage = d.Images.SnapshotInUse
+	}
 	const (
 		read  = api.ThrottleNonMutating
 		write = api.ThrottleMutating
@@ -69,7 +88,14 @@ func Service(d Deps) *api.Service {
 			"DescribeInstanceAttribute":     {Handler: api.Op(in.DescribeInstanceAttribute), Throttle: read},
 			"ModifyInstanceMetadataOptions": {Handler: api.Op(in.ModifyInstanceMetadataOptions), Throttle: write},
 			// Images.
-			"DescribeImages": {Handler: api.Op(im.DescribeImages), Throttle: read},
+			"DescribeImages":         {Handler: api.Op(im.DescribeImages), Throttle: read},
+			"CreateImage":            {Handler: api.Op(im.CreateImage), Throttle: write},
+			"RegisterImage":          {Handler: api.Op(im.RegisterImage), Throttle: write},
+			"CopyImage":              {Handler: api.Op(im.CopyImage), Throttle: write},
+			"DeregisterImage":        {Handler: api.Op(im.DeregisterImage), Throttle: write},
+			"ModifyImageAttribute":   {Handler: api.Op(im.ModifyImageAttribute), Throttle: write},
+			"DescribeImageAttribute": {Handler: api.Op(im.DescribeImageAttribute), Throttle: read},
+			"ResetImageAttribute":    {Handler: api.Op(im.ResetImageAttribute), Throttle: write},
 			// VPC networking.
 			"CreateVpc":                    {Handler: api.Op(vp.CreateVpc), Throttle: write},
 			"DeleteVpc":                    {Handler: api.Op(vp.DeleteVpc), Throttle: write},
@@ -122,10 +148,42 @@ func Service(d Deps) *api.Service {
 			"DescribeNetworkInterfaceAttribute": {Handler: api.Op(ni.DescribeNetworkInterfaceAttribute), Throttle: read},
 			"AssignPrivateIpAddresses":          {Handler: api.Op(ni.AssignPrivateIpAddresses), Throttle: write},
 			"UnassignPrivateIpAddresses":        {Handler: api.Op(ni.UnassignPrivateIpAddresses), Throttle: write},
+			// EBS volumes.
+			"CreateVolume":                 {Handler: api.Op(eb.CreateVolume), Throttle: write},
+			"DeleteVolume":                 {Handler: api.Op(eb.DeleteVolume), Throttle: write},
+			"DescribeVolumes":              {Handler: api.Op(eb.DescribeVolumes), Throttle: read},
+			"DescribeVolumeStatus":         {Handler: api.Op(eb.DescribeVolumeStatus), Throttle: read},
+			"DescribeVolumeAttribute":      {Handler: api.Op(eb.DescribeVolumeAttribute), Throttle: read},
+			"AttachVolume":                 {Handler: api.Op(eb.AttachVolume), Throttle: write},
+			"DetachVolume":                 {Handler: api.Op(eb.DetachVolume), Throttle: write},
+			"ModifyVolume":                 {Handler: api.Op(eb.ModifyVolume), Throttle: write},
+			"DescribeVolumesModifications": {Handler: api.Op(eb.DescribeVolumesModifications), Throttle: read},
+			// EBS snapshots.
+			"CreateSnapshot":            {Handler: api.Op(eb.CreateSnapshot), Throttle: write},
+			"CreateSnapshots":           {Handler: api.Op(eb.CreateSnapshots), Throttle: write},
+			"DescribeSnapshots":         {Handler: api.Op(eb.DescribeSnapshots), Throttle: read},
+			"DeleteSnapshot":            {Handler: api.Op(eb.DeleteSnapshot), Throttle: write},
+			"CopySnapshot":              {Handler: api.Op(eb.CopySnapshot), Throttle: write},
+			"ModifySnapshotAttribute":   {Handler: api.Op(eb.ModifySnapshotAttribute), Throttle: write},
+			"DescribeSnapshotAttribute": {Handler: api.Op(eb.DescribeSnapshotAttribute), Throttle: read},
+			"ResetSnapshotAttribute":    {Handler: api.Op(eb.ResetSnapshotAttribute), Throttle: write},
 			// Tags on any resource.
 			"CreateTags":   {Handler: api.Op(tg.CreateTags), Throttle: write},
 			"DeleteTags":   {Handler: api.Op(tg.DeleteTags), Throttle: write},
 			"DescribeTags": {Handler: api.Op(tg.DescribeTags), Throttle: read},
 		},
+	}
+}
+
+// ebsInstance looks instances up for the EBS actions (the instances package
+// imports ebs, so ebs takes this function rather than the store).
+func ebsInstance(s *instances.Store) func(ctx context.Context, region, account, id string) (*ebs.InstanceInfo, error) {
+	return func(ctx context.Context, region, account, id string) (*ebs.InstanceInfo, error) {
+		i, _, err := s.Get(ctx, region, account, id)
+		if err != nil {
+			return nil, err
+		}
+		return &ebs.InstanceInfo{ID: i.ID, AvailabilityZone: i.AvailabilityZone, State: string(i.State),
+			RootDevice: i.Root.DeviceName, RootVolumeID: i.Root.VolumeID}, nil
 	}
 }

@@ -29,6 +29,12 @@ var (
 	// ErrInvalidSpec: the Spec or Disk cannot be honoured as given;
 	// retrying will not help.
 	ErrInvalidSpec = errors.New("invalid vm spec")
+	// ErrNoDisk: the running VM has no disk with that serial
+	// (SnapshotDisk, ResizeDisk).
+	ErrNoDisk = errors.New("no such disk")
+	// ErrUnsupported: this disk cannot do that while the VM runs (QEMU's
+	// NVMe device cannot change size); do it while the VM is stopped.
+	ErrUnsupported = errors.New("not supported while the vm runs")
 )
 
 // Spec is everything needed to start one VM. The same Spec is passed to
@@ -140,6 +146,22 @@ type Driver interface {
 	// ctx, for the guest to let go of it. Detaching an absent serial is a
 	// no-op, so a failed detach can simply be retried.
 	DetachDisk(ctx context.Context, id, serial string) error
+	// SnapshotDisk switches the running VM's disk with that serial to
+	// overlay (an absolute path to a qcow2 file whose backing file is the
+	// disk's current top file and whose size is the disk's), atomically:
+	// every write after the call goes to overlay and the old file is
+	// frozen — a crash-consistent point-in-time snapshot. If the disk
+	// already writes to overlay, it is a no-op. Nothing is remembered
+	// outside the VM: after an agent restart the driver finds the disk's
+	// top file in the VM itself, and a VM started again is given the
+	// volume's current top file in its Spec. An overlay on anything else
+	// is ErrInvalidSpec; an absent serial ErrNoDisk.
+	SnapshotDisk(ctx context.Context, id, serial, overlay string) error
+	// ResizeDisk grows the running VM's disk with that serial to bytes (a
+	// multiple of 512); the guest sees the new size. The current size is
+	// a no-op, a smaller one ErrInvalidSpec; a disk that cannot grow while
+	// the VM runs is ErrUnsupported.
+	ResizeDisk(ctx context.Context, id, serial string, bytes int64) error
 	// AttachNIC hot-plugs a network interface into the running VM; its tap
 	// must exist (in Spec.NetNS, if set). Attaching a MAC that is already
 	// attached, at Start or since, is a no-op.

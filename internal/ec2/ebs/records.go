@@ -73,6 +73,9 @@ type Volume struct {
 	State            string `json:"state"`
 	// Attachment is the volume's attachment to an instance, if any.
 	Attachment *Attachment `json:"attachment,omitempty"`
+	// MultiAttachments are the further attachments of a Multi-Attach
+	// (io1/io2) volume besides Attachment; each is handled like it.
+	MultiAttachments []Attachment `json:"multiAttachments,omitempty"`
 	// Modification is the latest ModifyVolume, kept after it completes
 	// for DescribeVolumesModifications.
 	Modification *Modification `json:"modification,omitempty"`
@@ -103,6 +106,8 @@ type VolumeShape struct {
 	Type       string `json:"type"`
 	IOPS       int32  `json:"iops,omitempty"`
 	Throughput int32  `json:"throughput,omitempty"`
+	// MultiAttach is Multi-Attach on or off (io1/io2).
+	MultiAttach bool `json:"multiAttach,omitempty"`
 }
 
 // Modification is a ModifyVolume in progress or done.
@@ -147,6 +152,10 @@ type Snapshot struct {
 	// taken; the agent records it before switching, so a crash half-way
 	// is resumed, not repeated.
 	Overlay string `json:"overlay,omitempty"`
+	// AfterReboot holds the snapshot until the instance's RebootDone
+	// reaches it: CreateImage without NoReboot reboots the instance first,
+	// so what the guest wrote is on disk.
+	AfterReboot int `json:"afterReboot,omitempty"`
 	// StoredBytes is what this snapshot added to storage (incremental).
 	StoredBytes int64 `json:"storedBytes,omitempty"`
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
 	"github.com/kumo-cloud/kumo/internal/ec2/describe"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/filter"
 	"github.com/kumo-cloud/kumo/internal/ec2/paging"
 )
@@ -133,6 +134,18 @@ func (h *Handlers) DescribeInstances(ctx context.Context, r *api.Request, in *ec
 			return nil, err
 		}
 	}
+	vols := map[string][]ebs.Volume{} // instance id → attached data volumes
+	if len(page) > 0 {
+		all, err := (&ebs.Store{S: h.Raw}).Volumes(ctx, r.Region, r.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range all {
+			if v.Attachment != nil && !v.Root {
+				vols[v.Attachment.InstanceID] = append(vols[v.Attachment.InstanceID], v)
+			}
+		}
+	}
 	out := &ec2api.DescribeInstancesResult{Reservations: []ec2api.Reservation{}, NextToken: next}
 	byRes := map[string]int{}
 	for i := range page {
@@ -148,6 +161,13 @@ func (h *Handlers) DescribeInstances(ctx context.Context, r *api.Request, in *ec
 		w := h.wire(inst, r.Now)
 		if inst.State != Terminated {
 			w.NetworkInterfaces = append(w.NetworkInterfaces, extra[inst.ID]...)
+			for _, v := range vols[inst.ID] {
+				w.BlockDeviceMappings = append(w.BlockDeviceMappings, ec2api.InstanceBlockDeviceMapping{
+					DeviceName: aws.String(v.Attachment.Device),
+					Ebs: &ec2api.EbsInstanceBlockDevice{AttachTime: aws.Time(v.Attachment.AttachTime), DeleteOnTermination: aws.Bool(v.Attachment.DeleteOnTermination),
+						Status: aws.String(v.Attachment.State), VolumeId: aws.String(v.ID)},
+				})
+			}
 		}
 		out.Reservations[k].Instances = append(out.Reservations[k].Instances, w)
 	}

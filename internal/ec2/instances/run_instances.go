@@ -15,6 +15,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
@@ -93,6 +94,15 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		}
 		inst.Root.VolumeID = VolumeKind.NewID()
 		inst.Root.AttachTime = now
+		// The root volume is a real volume: the agent makes its file at
+		// the first boot, on the image's snapshot.
+		txn.Create(VolumeKind.Key(r.Region, r.AccountID, inst.Root.VolumeID), &ebs.Volume{
+			Meta:             resource.Meta{ID: inst.Root.VolumeID, Account: r.AccountID, Region: r.Region, Tags: l.volumeTags, CreatedAt: now},
+			AvailabilityZone: inst.AvailabilityZone, SizeGiB: inst.Root.SizeGiB, Type: inst.Root.VolumeType,
+			SnapshotID: l.image.RootSnapshotID, State: ebs.VolumeInUse, Host: inst.Host, Root: true,
+			Attachment: &ebs.Attachment{InstanceID: inst.ID, Device: inst.Root.DeviceName, State: ebs.Attached,
+				AttachTime: now, DeleteOnTermination: inst.Root.DeleteOnTermination},
+		})
 		if l.publicIP {
 			pub, err := h.freePublicIP(ctx)
 			if err != nil {

@@ -1,6 +1,7 @@
 // Package hypervisortest is the conformance suite every hypervisor.Driver
-// runs: the same lifecycle, adoption, hot-plug and failure checks, so the
-// agent can rely on behaviour rather than on one implementation.
+// runs: the same lifecycle, adoption, hot-plug, live snapshot, online
+// growth and failure checks, so the agent can rely on behaviour rather than
+// on one implementation.
 package hypervisortest
 
 import (
@@ -54,6 +55,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("FailedStartLeavesNothing", h.testFailedStart)
 	t.Run("HotplugDisk", h.testHotplugDisk)
 	t.Run("HotplugNIC", h.testHotplugNIC)
+	t.Run("SnapshotDisk", h.testSnapshotDisk)
+	t.Run("ResizeDisk", h.testResizeDisk)
 	t.Run("Concurrent", h.testConcurrent)
 }
 

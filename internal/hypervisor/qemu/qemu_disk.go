@@ -3,6 +3,7 @@ package qemu
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
@@ -105,24 +106,40 @@ func (d *Driver) DetachDisk(ctx context.Context, id, serial string) error {
 }
 
 // delBlockNodes removes the block nodes and throttle group of device dev
-// that exist. Deleting the top node frees the nodes below it.
+// that exist. It deletes from the top down (throttle filter, live
+// snapshot overlays newest first, format node), one node per round and
+// looking again after each: a node is freed with the last node above it,
+// and only the nodes a blockdev-add made can be deleted by name.
 func delBlockNodes(ctx context.Context, mon *qmp.Monitor, dev string) error {
-	var nodes []struct {
-		NodeName string `json:"node-name"`
-	}
-	if err := mon.Execute(ctx, "query-named-block-nodes", map[string]bool{"flat": true}, &nodes); err != nil {
-		return err
-	}
-	have := map[string]bool{}
-	for _, n := range nodes {
-		have[n.NodeName] = true
-	}
-	for _, name := range []string{dev + "-thr", dev + "-fmt"} {
-		if have[name] {
-			if err := mon.Execute(ctx, "blockdev-del", map[string]string{"node-name": name}, nil); err != nil {
-				return err
+	for {
+		var nodes []struct {
+			NodeName string `json:"node-name"`
+		}
+		if err := mon.Execute(ctx, "query-named-block-nodes", map[string]bool{"flat": true}, &nodes); err != nil {
+			return err
+		}
+		next, rank := "", 0
+		for _, n := range nodes {
+			// thr above every overlay, newer overlays above older ones,
+			// fmt below them all; "file" goes with fmt.
+			r := 0
+			switch kind, gen := nodeKind(dev, n.NodeName); kind {
+			case "thr":
+				r = math.MaxInt
+			case "s":
+				r = 1 + gen
+			case "fmt":
+				r = 1
 			}
+			if r > rank {
+				next, rank = n.NodeName, r
+			}
+		}
+		if next == "" {
 			break
+		}
+		if err := mon.Execute(ctx, "blockdev-del", map[string]string{"node-name": next}, nil); err != nil {
+			return err
 		}
 	}
 	var objs []struct {
