@@ -142,11 +142,18 @@ func (e *Env) EC2As(akid, secret string) *ec2.Client {
 // client with its root credentials.
 func (e *Env) NewAccount(t testing.TB, name string) *ec2.Client {
 	t.Helper()
-	_, key, err := e.Daemon.Accounts.Create(context.Background(), name, false, nil)
+	c, _ := e.NewAccountWithID(t, name)
+	return c
+}
+
+// NewAccountWithID is NewAccount that also returns the account's id.
+func (e *Env) NewAccountWithID(t testing.TB, name string) (*ec2.Client, string) {
+	t.Helper()
+	acct, key, err := e.Daemon.Accounts.Create(context.Background(), name, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e.EC2As(key.ID, key.Secret)
+	return e.EC2As(key.ID, key.Secret), acct.ID
 }
 
 // STS returns an STS client with the operator's credentials.
