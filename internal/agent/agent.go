@@ -147,6 +147,7 @@ func (a *Agent) pass(ctx context.Context) error {
 	if st, err := a.readEBS(ctx); err != nil {
 		a.log.Error("read volumes and snapshots", "err", err)
 	} else {
+		a.md.setVolumes(st)
 		a.syncVolumes(ctx, st, mine)
 		if a.passes%gcEvery == 0 {
 			a.collectGarbage(ctx, st)

@@ -194,6 +194,12 @@ func (a *Agent) tryBoot(ctx context.Context, in *instances.Instance) error {
 	if err != nil {
 		return fmt.Errorf("image %s: %w", name, err)
 	}
+	if err := a.ensureEphemeral(ctx, in); err != nil {
+		return err
+	}
+	if err := a.ensureDataVolumes(ctx, in); err != nil {
+		return err
+	}
 	if v, err := a.ensureRootVolume(ctx, in, img.RootDisk); err != nil {
 		return err
 	} else if v == nil { // launched before root volumes had records

@@ -2,7 +2,9 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,6 +28,7 @@ type metadata struct {
 	ready   map[string]bool                               // instances already marked GuestReady
 	vpcs    map[string]vpcInfo
 	enis    map[string][]netif.Interface // instance id → attached interface records
+	volumes map[string][]string          // instance id → devices of attached data volumes
 	dns     *resolvers                   // the VPCs' resolvers, fed from byAddr (dns.go)
 }
 
@@ -153,6 +156,17 @@ func (m *metadata) describe(ctx context.Context, in *instances.Instance) (*imds.
 		md.SecurityGroupIDs = append(md.SecurityGroupIDs, g.ID)
 	}
 	md.LocalIPv4s = append([]string{in.PrivateIP}, in.SecondaryIPs...)
+	// block-device-mapping/: instance store disks (ephemeralN) and EBS
+	// volumes attached at launch or since (ebsN), by their device names.
+	for i := range m.a.ephemeralDisks(in) {
+		md.BlockDevices[fmt.Sprintf("ephemeral%d", i)] = "sd" + string(rune('b'+i))
+	}
+	m.mu.Lock()
+	devices := m.volumes[in.ID]
+	m.mu.Unlock()
+	for n, dev := range devices {
+		md.BlockDevices[fmt.Sprintf("ebs%d", n+1)] = strings.TrimPrefix(dev, "/dev/")
+	}
 	m.mu.Lock()
 	recs := m.enis[in.ID]
 	m.mu.Unlock()
@@ -196,4 +210,22 @@ func (m *metadata) vpcInfo(ctx context.Context, in *instances.Instance) (vpcInfo
 	m.vpcs[key] = info
 	m.mu.Unlock()
 	return info, nil
+}
+
+// setVolumes records the data volumes attached to this host's instances,
+// for block-device-mapping/ (read by every pass, so requests read no store).
+func (m *metadata) setVolumes(st *ebsState) {
+	byInst := map[string][]string{}
+	for i := range st.volumes {
+		v := &st.volumes[i]
+		if v.Attachment != nil && !v.Root && v.Attachment.State == "attached" {
+			byInst[v.Attachment.InstanceID] = append(byInst[v.Attachment.InstanceID], v.Attachment.Device)
+		}
+	}
+	for _, devs := range byInst {
+		slices.Sort(devs)
+	}
+	m.mu.Lock()
+	m.volumes = byInst
+	m.mu.Unlock()
 }

@@ -98,6 +98,7 @@ func (a *Agent) stop(ctx context.Context, in *instances.Instance) error {
 	a.shutdown(ctx, in, stopGrace)
 	_ = a.cfg.Driver.Cleanup(ctx, in.ID)
 	a.releaseAttached(ctx, in, false)
+	a.wipeEphemeral(in) // the next start gets blank instance store disks
 	if ifc, err := iface(in); err == nil {
 		if err := a.cfg.Net.DetachInterface(ctx, ifc); err != nil {
 			return err

@@ -436,7 +436,7 @@ func (a *Agent) disks(ctx context.Context, in *instances.Instance) ([]hypervisor
 			root = a.disk(&vols[i])
 		}
 	}
-	out := []hypervisor.Disk{root}
+	out := append([]hypervisor.Disk{root}, a.ephemeralDisks(in)...)
 	for _, v := range dataDisks(st, in) {
 		if v.Attachment.State == ebs.Attached || v.Attachment.State == ebs.Attaching {
 			out = append(out, a.disk(v))
@@ -468,4 +468,21 @@ func (a *Agent) releaseVolumes(ctx context.Context, in *instances.Instance) {
 			a.log.Error("release volume", "instance_id", in.ID, "volume_id", v.ID, "err", err)
 		}
 	}
+}
+
+// ensureDataVolumes makes the files of volumes attached to the instance that
+// are still being created (the extra volumes of a launch), so they boot with it.
+func (a *Agent) ensureDataVolumes(ctx context.Context, in *instances.Instance) error {
+	vols, err := a.instanceVolumes(ctx, in)
+	if err != nil {
+		return err
+	}
+	for i := range vols {
+		if v := &vols[i]; !v.Root && v.State == ebs.VolumeCreating {
+			if err := a.createVolume(ctx, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

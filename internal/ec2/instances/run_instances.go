@@ -111,6 +111,10 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 			inst.PublicIP = pub.String()
 			txn.Create(PublicIPKey(pub), addrOwner{Instance: inst.ID})
 		}
+		for _, d := range l.data {
+			v := dataVolumeRecord(inst, d, l.volumeTags)
+			txn.Create(VolumeKind.Key(r.Region, r.AccountID, v.ID), v)
+		}
 		txn.Create(vpc.IPKey(r.Region, inst.VPCID, ips[i]), addrOwner{Instance: inst.ID})
 		txn.Create(Kind.Key(r.Region, r.AccountID, inst.ID), inst)
 		res.Instances = append(res.Instances, h.wire(inst, now))

@@ -33,6 +33,7 @@ type launch struct {
 	publicIP      bool
 	userData      []byte
 	root          RootDevice
+	data          []dataVolume
 	meta          MetadataOptions
 	shutdown      string
 	disableTerm   bool
@@ -108,6 +109,9 @@ func (h *Handlers) validate(ctx context.Context, r *api.Request, in *ec2api.RunI
 	if err := h.validateNetwork(ctx, r, in, l); err != nil {
 		return nil, err
 	}
+	if l.data, err = h.dataVolumes(ctx, r.Region, r.AccountID, in.BlockDeviceMappings, img); err != nil {
+		return nil, err
+	}
 	if err := validateRoot(in.BlockDeviceMappings, img, &l.root); err != nil {
 		return nil, err
 	}
@@ -146,8 +150,8 @@ func archMatches(t catalog.InstanceType, arch string) bool {
 	return false
 }
 
-// validateRoot applies BlockDeviceMappings for the root device; other devices
-// need EBS volumes, which come later.
+// validateRoot applies BlockDeviceMappings for the root device; dataVolumes
+// resolves the others.
 func validateRoot(bdms []ec2api.BlockDeviceMapping, img *images.Image, root *RootDevice) error {
 	*root = RootDevice{DeviceName: img.RootDeviceName, SizeGiB: img.RootSizeGiB, VolumeType: "gp3", DeleteOnTermination: true}
 	for _, m := range bdms {
@@ -156,7 +160,7 @@ func validateRoot(bdms []ec2api.BlockDeviceMapping, img *images.Image, root *Roo
 			return awserr.MissingParameter("BlockDeviceMapping.DeviceName")
 		}
 		if dev != img.RootDeviceName {
-			return unsupported("BlockDeviceMapping for " + dev + " (additional volumes)")
+			continue // a data volume (dataVolumes)
 		}
 		if m.Ebs == nil {
 			continue
