@@ -32,6 +32,7 @@ type result struct {
 type budget struct {
 	below bool // value must be below limit; otherwise above it
 	limit float64
+	upper float64 // non-zero: value must be from limit to upper, both included
 }
 
 var noBudget budget
@@ -39,10 +40,15 @@ var noBudget budget
 func lessThan(limit float64) budget { return budget{below: true, limit: limit} }
 func moreThan(limit float64) budget { return budget{limit: limit} }
 
+// within is a range a value must fall in, such as a throttle's limit ± 15%.
+func within(lo, hi float64) budget { return budget{limit: lo, upper: hi} }
+
 func (b budget) String() string {
 	switch {
 	case b == noBudget:
 		return "—"
+	case b.upper != 0:
+		return formatNumber(b.limit) + "–" + formatNumber(b.upper)
 	case b.below:
 		return "< " + formatLimit(b.limit)
 	default:
@@ -63,6 +69,11 @@ func (b budget) mark(v float64) string {
 	switch {
 	case b == noBudget || math.IsNaN(v):
 		return "—"
+	case b.upper != 0:
+		if v >= b.limit && v <= b.upper {
+			return "✅"
+		}
+		return "❌"
 	case b.below == (v < b.limit):
 		return "✅"
 	default:

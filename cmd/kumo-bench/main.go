@@ -6,9 +6,11 @@
 // tooling would, and writes the table to docs/benchmarks.md. As root it also
 // launches real kumo-minimal instances (QEMU VMs; the image is built once into
 // -image-dir and reused), times their launch, boot, SSH login, metadata
-// service and memory, how soon a security group rule change is enforced, and
-// TCP between two of them with few and with 1,000 rules (kumo serve then runs
-// with --rules-per-security-group 1000), and terminates every one of them, on
+// service and memory, how soon a security group rule change is enforced, EBS
+// (incremental snapshots, volumes restored from one and hot-plugged, reads in
+// the guest through each volume's throttle), and TCP between two of them with
+// few and with 1,000 rules (kumo serve then runs with
+// --rules-per-security-group 1000), and terminates every one of them, on
 // errors and interrupts too, before removing what they left on the host.
 // -only runs a subset of the rows, for trying one out. Slow numbers are
 // reported, never fatal: the exit status is non-zero only when a row could not

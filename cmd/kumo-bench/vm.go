@@ -49,6 +49,9 @@ type fleet struct {
 	accel   string // QEMU's accelerator, read from the first booted VM's command line
 	others  int    // most QEMU processes of others seen running while the rows measured
 
+	volumes   []string // made by the EBS rows, not yet deleted
+	snapshots []string // made by the EBS rows, not yet deleted
+
 	bootsTried bool // the boot rows ran (or keptVM booted in their place)
 }
 
@@ -288,8 +291,9 @@ func (f *fleet) consoleTail(ctx context.Context, id string) string {
 // keep makes vm the instance the memory and metadata rows use.
 func (f *fleet) keep(vm *bootedVM) { f.kept = vm }
 
-// cleanup terminates every instance still live and waits for them, with its
-// own deadline: it runs after an interrupt too, when ctx is already done.
+// cleanup deletes the EBS rows' volumes and snapshots left, then terminates
+// every instance still live and waits for them, with its own deadline: it
+// runs after an interrupt too, when ctx is already done.
 func (f *fleet) cleanup() error {
 	for _, s := range f.sinks {
 		s.Close()
@@ -301,14 +305,19 @@ func (f *fleet) cleanup() error {
 			*vm = nil
 		}
 	}
-	if len(f.live) == 0 {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), vmCleanupTime)
 	defer cancel()
+	var ebsErr error
+	if len(f.volumes)+len(f.snapshots) > 0 {
+		progress("deleting the EBS rows' volumes %v and snapshots %v", f.volumes, f.snapshots)
+		ebsErr = f.ebsCleanup(ctx)
+	}
+	if len(f.live) == 0 {
+		return ebsErr
+	}
 	ids := slices.Clone(f.live)
 	progress("terminating %s: %v", plural(len(ids), "instance", "instances"), ids)
-	return f.dispose(ctx, ids...)
+	return errors.Join(ebsErr, f.dispose(ctx, ids...))
 }
 
 // sleep waits d or until ctx ends.

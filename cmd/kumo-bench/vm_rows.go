@@ -11,9 +11,10 @@ import (
 // The instance rows: real kumo-minimal VMs under QEMU. Each launch is timed
 // from just before the RunInstances call. The rows run in list order and
 // share work through lazies: the launch rows, then the boot rows (whose last
-// instance is kept), then memory, metadata and security-group rule changes
-// on that kept instance, then TCP throughput between it and one more
-// instance; the last row terminates both.
+// instance is kept), then memory, metadata, security-group rule changes and
+// EBS volumes (snapshots, restores, throttled reads) on that kept instance,
+// then TCP throughput between it and one more instance; the last row
+// terminates both.
 
 // agentPath is where the guest image installs kumo-guest-agent (guest/rootfs.go).
 const agentPath = "/usr/bin/kumo-guest-agent"
@@ -24,7 +25,7 @@ const imdsWarmup = 20
 
 func (e *benchEnv) vmRows() []bench {
 	if e.vmSkip != "" {
-		return []bench{{name: "Instance rows (RunInstances, boot, IMDS, memory, security groups)", budget: noBudget,
+		return []bench{{name: "Instance rows (RunInstances, boot, IMDS, memory, security groups, EBS)", budget: noBudget,
 			run: func(context.Context) (result, error) {
 				return result{value: math.NaN(), how: e.vmSkip}, nil
 			}}}
@@ -95,6 +96,7 @@ func (e *benchEnv) vmRows() []bench {
 		imdsRow("p99", lessThan(2), func(l latencies) []float64 { return l.p99 }),
 	}
 	rows = append(rows, f.sgRows()...)
+	rows = append(rows, f.ebsRows()...)
 	rows = append(rows, f.tcpRows()...)
 
 	// The last instance row terminates what is left once it has measured,

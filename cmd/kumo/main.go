@@ -13,6 +13,8 @@ Usage:
   kumo serve [flags]              run the control plane (see kumo serve -h)
   kumo account create NAME        make an isolated account, print its root credentials
   kumo account list               list accounts
+  kumo image import FILE --name NAME
+                                  register a raw or qcow2 disk image as an AMI
   kumo version                    print the version
 `
 
@@ -29,6 +31,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "account":
 		err = account(os.Args[2:])
+	case "image":
+		err = imageMain(os.Args[2:])
 	case "version":
 		fmt.Println("kumo", version)
 	case "-h", "--help", "help":

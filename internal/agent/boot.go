@@ -33,7 +33,7 @@ func (a *Agent) spec(ctx context.Context, in *instances.Instance, tap string) (h
 	if err != nil {
 		return hypervisor.Spec{}, err
 	}
-	img, err := a.cfg.Image(ctx, name)
+	img, err := a.bootImage(ctx, name)
 	if err != nil {
 		return hypervisor.Spec{}, err
 	}
@@ -59,6 +59,17 @@ func (a *Agent) spec(ctx context.Context, in *instances.Instance, tap string) (h
 		NICs:  nics,
 		UUID:  smbiosUUID(in.ID), NetNS: a.cfg.Net.NamespaceOf(in.VPCID),
 	}, nil
+}
+
+// bootImage returns what boots an instance of the image ImageOf named: a
+// built-in image's kernel, initrd and command line, or for "" (an image
+// with no kernel, e.g. one `kumo image import --kernel none` made) nothing,
+// so the firmware boots the root disk's own boot loader.
+func (a *Agent) bootImage(ctx context.Context, name string) (*BootImage, error) {
+	if name == "" {
+		return &BootImage{}, nil
+	}
+	return a.cfg.Image(ctx, name)
 }
 
 func (a *Agent) rootDisk(id string) string { return filepath.Join(a.dir(id), "root.qcow2") }
@@ -190,7 +201,7 @@ func (a *Agent) tryBoot(ctx context.Context, in *instances.Instance) error {
 	if err != nil {
 		return err
 	}
-	img, err := a.cfg.Image(ctx, name)
+	img, err := a.bootImage(ctx, name)
 	if err != nil {
 		return fmt.Errorf("image %s: %w", name, err)
 	}

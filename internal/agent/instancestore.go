@@ -49,7 +49,13 @@ func (a *Agent) ephemeralDisks(in *instances.Instance) []hypervisor.Disk {
 // they take space only as the guest writes).
 func (a *Agent) ensureEphemeral(ctx context.Context, in *instances.Instance) error {
 	t, _ := catalog.LookupInstanceType(in.InstanceType)
-	for i, d := range a.ephemeralDisks(in) {
+	disks := a.ephemeralDisks(in)
+	if len(disks) > 0 {
+		if err := os.MkdirAll(a.dir(in.ID), 0o700); err != nil {
+			return err
+		}
+	}
+	for i, d := range disks {
 		if _, err := os.Stat(d.Path); err == nil {
 			continue
 		}

@@ -116,6 +116,7 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 				if img.Builtin != "" {
 					return img.Builtin, nil
 				}
+				return "", nil // no kernel: the firmware boots its disk
 			}
 			return "", fmt.Errorf("image %s: %w", amiID, images.ErrNotBuiltin)
 		},

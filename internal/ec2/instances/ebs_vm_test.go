@@ -172,7 +172,7 @@ func TestEBSOnRealVMs(t *testing.T) {
 		})
 	})
 
-	var ami string
+	var ami, b, ipB string
 	t.Run("create an image of a configured instance", func(t *testing.T) {
 		inA("echo configured-by-test | sudo tee /etc/kumo-test-config >/dev/null")
 		img, err := c.CreateImage(ctx, &ec2.CreateImageInput{InstanceId: aws.String(a), Name: aws.String("configured")})
@@ -195,14 +195,16 @@ func TestEBSOnRealVMs(t *testing.T) {
 	})
 
 	t.Run("an instance from the image has the configuration and reads the restored volume", func(t *testing.T) {
-		run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), InstanceType: types.InstanceTypeT2Micro,
+		// A type with an instance store disk, and one more volume at launch.
+		run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), InstanceType: types.InstanceTypeC5dLarge,
 			MinCount: aws.Int32(1), MaxCount: aws.Int32(1), KeyName: aws.String("ebs"),
-			Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1a")}})
+			Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1a")},
+			BlockDeviceMappings: []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/sdh"), Ebs: &types.EbsBlockDevice{VolumeSize: aws.Int32(1)}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := aws.ToString(run.Instances[0].InstanceId)
-		ipB := aws.ToString(waitState(t, c, b, types.InstanceStateNameRunning, 5*time.Minute).PublicIpAddress)
+		b = aws.ToString(run.Instances[0].InstanceId)
+		ipB = aws.ToString(waitState(t, c, b, types.InstanceStateNameRunning, 5*time.Minute).PublicIpAddress)
 		if got := strings.TrimSpace(sshRun(t, ipB, signer, "cat /etc/kumo-test-config", 3*time.Minute)); got != "configured-by-test" {
 			t.Fatalf("configuration on the new instance: %q", got)
 		}
@@ -219,6 +221,54 @@ func TestEBSOnRealVMs(t *testing.T) {
 		got := strings.TrimSpace(sshRun(t, ipB, signer, "sudo mkdir -p /restored && sudo mount "+devOf(rid)+" /restored && md5sum < /restored/blob", time.Minute))
 		if got != sum {
 			t.Fatalf("restored file checksum %q, want %q", got, sum)
+		}
+	})
+
+	t.Run("instance store: kept across reboot, blank after stop and start", func(t *testing.T) {
+		out, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{b}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var launchVol string
+		for _, m := range out.Reservations[0].Instances[0].BlockDeviceMappings {
+			if aws.ToString(m.DeviceName) == "/dev/sdh" {
+				launchVol = aws.ToString(m.Ebs.VolumeId)
+			}
+		}
+		if launchVol == "" {
+			t.Fatalf("the launch's /dev/sdh volume is not in the block device mappings: %+v", out.Reservations[0].Instances[0].BlockDeviceMappings)
+		}
+		if got := strings.TrimSpace(sshRun(t, ipB, signer, "echo "+devOf(launchVol), time.Minute)); got == "" {
+			t.Errorf("the guest has no disk for %s", launchVol)
+		}
+		inB := func(cmd string) string { return strings.TrimSpace(sshRun(t, ipB, signer, cmd, 3*time.Minute)) }
+		if got := inB("cat /sys/block/nvme0n1/device/model 2>/dev/null || ls /sys/block"); !strings.Contains(got, "NVMe") && !strings.Contains(got, "QEMU") {
+			t.Fatalf("no NVMe instance store disk in the guest: %q", got)
+		}
+		inB("echo kept | sudo dd of=/dev/nvme0n1 conv=fsync 2>/dev/null")
+		boot := inB("cat /proc/sys/kernel/random/boot_id")
+		if _, err := c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{b}}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 3*time.Minute, func() string {
+			if inB("cat /proc/sys/kernel/random/boot_id") == boot {
+				return "the guest has not rebooted"
+			}
+			return ""
+		})
+		if got := inB("sudo head -c 4 /dev/nvme0n1"); got != "kept" {
+			t.Errorf("instance store after a reboot: %q, want kept", got)
+		}
+		if _, err := c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{b}}); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, c, b, types.InstanceStateNameStopped, 3*time.Minute)
+		if _, err := c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{b}}); err != nil {
+			t.Fatal(err)
+		}
+		ipB = aws.ToString(waitState(t, c, b, types.InstanceStateNameRunning, 3*time.Minute).PublicIpAddress)
+		if got := inB("sudo head -c 4 /dev/nvme0n1 | od -An -c | tr -d ' '"); got != `\0\0\0\0` {
+			t.Errorf("instance store after stop and start: %q, want zeros", got)
 		}
 	})
 

@@ -32,6 +32,9 @@ func (h *Handlers) dataVolumes(ctx context.Context, region, account string, bdms
 		iops, throughput    *int32
 		deleteOnTermination bool
 		encrypted           bool
+		// requested: the snapshot comes from the request, not the AMI; a
+		// launch permission covers the AMI's own snapshots, as on AWS.
+		requested bool
 	}
 	byDev := map[string]*want{}
 	var order []string
@@ -71,7 +74,7 @@ func (h *Handlers) dataVolumes(ctx context.Context, region, account string, bdms
 		}
 		e := m.Ebs
 		if e.SnapshotId != nil {
-			w.snapshotID = *e.SnapshotId
+			w.snapshotID, w.requested = *e.SnapshotId, true
 		}
 		if e.VolumeSize != nil {
 			w.size = *e.VolumeSize
@@ -104,7 +107,7 @@ func (h *Handlers) dataVolumes(ctx context.Context, region, account string, bdms
 			if err != nil {
 				return nil, err
 			}
-			if snap == nil || !snap.Usable(account) {
+			if snap == nil || w.requested && !snap.Usable(account) {
 				return nil, awserr.BadRequest(ebs.SnapshotKind.NotFound, "The snapshot '%s' does not exist.", w.snapshotID)
 			}
 			if w.size == 0 {
