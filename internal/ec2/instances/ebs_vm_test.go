@@ -198,7 +198,7 @@ func TestEBSOnRealVMs(t *testing.T) {
 		// A type with an instance store disk, and one more volume at launch.
 		run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), InstanceType: types.InstanceTypeC5dLarge,
 			MinCount: aws.Int32(1), MaxCount: aws.Int32(1), KeyName: aws.String("ebs"),
-			Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1a")},
+			Placement:           &types.Placement{AvailabilityZone: aws.String("us-east-1a")},
 			BlockDeviceMappings: []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/sdh"), Ebs: &types.EbsBlockDevice{VolumeSize: aws.Int32(1)}}}})
 		if err != nil {
 			t.Fatal(err)
