@@ -159,6 +159,41 @@ check "web→backend:22 is not allowed" "blocked" "$(ssh_ "$webip" 'nc -w 2 10.0
 aws_ ec2 terminate-instances --instance-ids "$web" "$backend" >/dev/null
 wait_state "$web" terminated 120 && wait_state "$backend" terminated 120 && ok "terminate web and backend" || fail "terminate web/backend"
 
+# --- EBS and AMIs, the seed workflow: configure an instance over SSH,
+# create-image, launch from it, the configuration is there; a volume and a
+# snapshot; an operator-imported disk image boots.
+iid=$(aws_ ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm --query 'Instances[0].InstanceId')
+wait_state "$iid" running 300 || fail "run-instances for the image"
+ip=$(aws_ ec2 describe-instances --instance-ids "$iid" --query 'Reservations[0].Instances[0].PublicIpAddress')
+ssh_ "$ip" 'echo seeded-by-e2e | sudo tee /etc/e2e-config >/dev/null' >/dev/null
+newami=$(aws_ ec2 create-image --instance-id "$iid" --name e2e-configured --query ImageId)
+for _ in $(seq 1 240); do
+  st=$(aws_ ec2 describe-images --image-ids "$newami" --query 'Images[0].State'); [ "$st" == available ] && break; sleep 0.5
+done
+check "create-image reaches available" "available" "$st"
+iid2=$(aws_ ec2 run-instances --image-id "$newami" --instance-type t2.micro --key-name vm --query 'Instances[0].InstanceId')
+wait_state "$iid2" running 300 || fail "run-instances from the new image"
+ip2=$(aws_ ec2 describe-instances --instance-ids "$iid2" --query 'Reservations[0].Instances[0].PublicIpAddress')
+check "the new instance has the configuration" "seeded-by-e2e" "$(ssh_ "$ip2" cat /etc/e2e-config)"
+zone=$(aws_ ec2 describe-instances --instance-ids "$iid2" --query 'Reservations[0].Instances[0].Placement.AvailabilityZone')
+vol=$(aws_ ec2 create-volume --availability-zone "$zone" --size 1 --volume-type gp3 --query VolumeId)
+aws_ ec2 wait volume-available --volume-ids "$vol" && ok "create-volume reaches available" || fail "create-volume"
+aws_ ec2 attach-volume --volume-id "$vol" --instance-id "$iid2" --device /dev/sdf >/dev/null
+aws_ ec2 wait volume-in-use --volume-ids "$vol" && ok "attach-volume" || fail "attach-volume"
+snap=$(aws_ ec2 create-snapshot --volume-id "$vol" --query SnapshotId)
+aws_ ec2 wait snapshot-completed --snapshot-ids "$snap" && ok "create-snapshot completes" || fail "create-snapshot"
+err=$(aws_ ec2 delete-volume --volume-id "$vol" 2>&1 >/dev/null)
+case "$err" in *VolumeInUse*) ok "delete-volume of an attached volume gets VolumeInUse";; *) fail "delete in use: $err";; esac
+root=$(ls -d "${KUMO_IMAGE_DIR:-/tmp/kumo-test-images}"/kumo-minimal/*/root.qcow2 | head -1)
+imported=$("$KUMO" image import "$root" --name e2e-imported --data-dir "$work/data" 2>>"$work/log" | cut -d' ' -f1)
+case "$imported" in ami-*) ok "kumo image import registers an AMI";; *) fail "kumo image import: $imported";; esac
+iid3=$(aws_ ec2 run-instances --image-id "$imported" --instance-type t2.micro --key-name vm --query 'Instances[0].InstanceId')
+wait_state "$iid3" running 300 || fail "run-instances from the imported image"
+ip3=$(aws_ ec2 describe-instances --instance-ids "$iid3" --query 'Reservations[0].Instances[0].PublicIpAddress')
+check "the imported image boots and answers ssh" "ec2-user" "$(ssh_ "$ip3" whoami)"
+aws_ ec2 terminate-instances --instance-ids "$iid" "$iid2" "$iid3" >/dev/null
+wait_state "$iid3" terminated 120 && ok "terminate the image instances" || fail "terminate the image instances"
+
 check "key pair survives kill -9" "e2e-key" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].KeyName')"
 check "tag survives kill -9" "e2e" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].Tags[0].Value')"
 check "same credentials after restart" "$account" "$(aws_ sts get-caller-identity --query Account)"
