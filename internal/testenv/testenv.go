@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/awsclient"
 	"github.com/kumo-cloud/kumo/internal/clock"
@@ -154,6 +156,15 @@ func (e *Env) NewAccountWithID(t testing.TB, name string) (*ec2.Client, string) 
 		t.Fatal(err)
 	}
 	return e.EC2As(key.ID, key.Secret), acct.ID
+}
+
+// Code returns the AWS error code of an SDK error ("" for nil or another error).
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
 }
 
 // STS returns an STS client with the operator's credentials.

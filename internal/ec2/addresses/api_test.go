@@ -2,25 +2,18 @@ package addresses_test
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
 )
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 // The association paths need running instances and are tested with real VMs
 // (internal/ec2/instances/network_vm_test.go); these are the rest.

@@ -2,14 +2,12 @@ package ebs_test
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
@@ -19,13 +17,8 @@ import (
 // No host agent runs in these tests: volumes stay creating and snapshots
 // pending until the helpers below play the agent's part on the records.
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 func wantCode(t *testing.T, err error, want string) {
 	t.Helper()

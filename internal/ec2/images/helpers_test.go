@@ -2,7 +2,6 @@ package images_test
 
 import (
 	"context"
-	"errors"
 	"go/token"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
@@ -23,13 +21,8 @@ import (
 // These tests run without the host agent: instances stay pending and
 // snapshots pending unless a helper moves them on, as the agent would.
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 func wantCode(t *testing.T, err error, want string) {
 	t.Helper()

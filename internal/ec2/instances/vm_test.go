@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
@@ -296,10 +295,5 @@ func TestInstanceLifecycleOnARealVM(t *testing.T) {
 	})
 }
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }

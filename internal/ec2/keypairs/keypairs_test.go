@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -12,19 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
 )
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 func TestKeyPairs(t *testing.T) {
 	env := testenv.Start(t)

@@ -2,25 +2,18 @@ package netif_test
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
 )
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 func defaultSubnet(t *testing.T, c *ec2.Client) types.Subnet {
 	t.Helper()

@@ -2,25 +2,18 @@ package vpc_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
 )
 
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+// code is the AWS error code of err.
+func code(err error) string { return testenv.Code(err) }
 
 func wantCode(t *testing.T, err error, want string) {
 	t.Helper()
