@@ -103,21 +103,7 @@ func (a *Agent) syncVolumes(ctx context.Context, st *ebsState, mine []instances.
 			a.log.Error("volume", "volume_id", v.ID, "err", err)
 		}
 	}
-	for i := range st.snapshots {
-		s := &st.snapshots[i]
-		if s.State != ebs.SnapshotPending {
-			continue
-		}
-		if err := a.takeSnapshot(ctx, st, s, insts); err != nil && ctx.Err() == nil {
-			a.log.Error("snapshot", "snapshot_id", s.ID, "err", err)
-			if errors.Is(err, errSnapshotFailed) {
-				_, _ = a.cfg.EBS.UpdateSnapshot(ctx, s.Region, s.Account, s.ID, func(x *ebs.Snapshot) error {
-					x.State = ebs.SnapshotError
-					return nil
-				})
-			}
-		}
-	}
+	a.takeSnapshots(ctx, st, insts)
 }
 
 // background runs a slow step (hot-plug waits for the guest) outside the
@@ -299,55 +285,142 @@ func (a *Agent) growVolume(ctx context.Context, v *ebs.Volume, online bool) erro
 	return err
 }
 
-// takeSnapshot freezes the volume's active file as the snapshot's layer and
-// moves the volume onto a new overlay, live through QEMU when a running VM
-// writes to it. The overlay's name is recorded first, so a crash half-way is
+// snapStep is one pending snapshot being taken: its volume, the instance
+// whose running VM writes the volume (nil when none) and the overlay the
+// volume continues in.
+type snapStep struct {
+	s       *ebs.Snapshot
+	v       *ebs.Volume
+	in      *instances.Instance
+	overlay string
+}
+
+// live reports whether the switch to the overlay must happen inside QEMU.
+func (p *snapStep) live(a *Agent, ctx context.Context) bool {
+	return p.in != nil && p.v.Attachment.State != ebs.Attaching && vmRunning(a.cfg.Driver.Status(ctx, p.in.ID))
+}
+
+// takeSnapshots takes the pending snapshots of this host. A snapshot freezes
+// its volume's active file as its layer and moves the volume onto a new
+// overlay; the snapshots of one CreateSnapshots call switch in one QEMU
+// transaction, so the set is taken at one instant. Every step is recorded
+// first (the overlay's name) and idempotent, so a crash half-way is
 // finished, not repeated.
-func (a *Agent) takeSnapshot(ctx context.Context, st *ebsState, s *ebs.Snapshot, insts map[string]*instances.Instance) error {
-	if s.SourceSnapshotID != "" {
-		return a.copySnapshot(ctx, s)
-	}
-	v := st.byID[s.VolumeID]
-	if v == nil {
-		return fmt.Errorf("volume %s is gone: %w", s.VolumeID, errSnapshotFailed)
-	}
-	if v.File == "" {
-		return nil // still being created
-	}
-	var in *instances.Instance
-	if v.Attachment != nil {
-		in = insts[v.Attachment.InstanceID]
-	}
-	if s.AfterReboot > 0 && in != nil && in.State == instances.Running && in.RebootDone < s.AfterReboot {
-		return nil // CreateImage reboots the instance first
-	}
-	overlay := s.Overlay
-	if overlay == "" {
-		overlay = v.ID + "." + s.ID + ".qcow2"
-		if _, err := a.cfg.EBS.UpdateSnapshot(ctx, s.Region, s.Account, s.ID, func(x *ebs.Snapshot) error {
-			x.Overlay = overlay
-			return nil
-		}); err != nil {
-			return err
+func (a *Agent) takeSnapshots(ctx context.Context, st *ebsState, insts map[string]*instances.Instance) {
+	groups := map[string][]*snapStep{} // instance (or snapshot) → steps switched together
+	var order []string
+	for i := range st.snapshots {
+		s := &st.snapshots[i]
+		if s.State != ebs.SnapshotPending {
+			continue
 		}
-	}
-	if v.File != overlay {
-		if err := a.cfg.Pool.NewOverlay(ctx, v.File, overlay); err != nil {
-			return err
+		if s.SourceSnapshotID != "" {
+			a.snapshotResult(ctx, s, a.copySnapshot(ctx, s))
+			continue
 		}
-		if in != nil && v.Attachment.State != ebs.Attaching && vmRunning(a.cfg.Driver.Status(ctx, in.ID)) {
-			if err := a.cfg.Driver.SnapshotDisk(ctx, in.ID, serialOf(v.ID), a.cfg.Pool.Path(overlay)); err != nil {
-				return err
+		step, err := a.prepareSnapshot(ctx, st, s, insts)
+		if err != nil || step == nil {
+			a.snapshotResult(ctx, s, err)
+			continue
+		}
+		key := s.ID
+		if s.GroupID != "" && step.in != nil {
+			key = s.GroupID + "/" + step.in.ID
+		}
+		if groups[key] == nil {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], step)
+	}
+	for _, key := range order {
+		steps := groups[key]
+		overlays := map[string]string{}
+		var in *instances.Instance
+		for _, p := range steps {
+			if p.v.File != p.overlay && p.live(a, ctx) {
+				overlays[serialOf(p.v.ID)], in = a.cfg.Pool.Path(p.overlay), p.in
 			}
 		}
+		if len(overlays) > 0 {
+			if err := a.cfg.Driver.SnapshotDisks(ctx, in.ID, overlays); err != nil {
+				for _, p := range steps {
+					a.snapshotResult(ctx, p.s, err)
+				}
+				continue
+			}
+		}
+		for _, p := range steps {
+			a.snapshotResult(ctx, p.s, a.finishSnapshot(ctx, p))
+		}
+	}
+}
+
+// snapshotResult logs a failed step; a step that can never succeed marks
+// the snapshot failed, others are retried on the next pass.
+func (a *Agent) snapshotResult(ctx context.Context, s *ebs.Snapshot, err error) {
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	a.log.Error("snapshot", "snapshot_id", s.ID, "err", err)
+	if errors.Is(err, errSnapshotFailed) {
+		_, _ = a.cfg.EBS.UpdateSnapshot(ctx, s.Region, s.Account, s.ID, func(x *ebs.Snapshot) error {
+			x.State = ebs.SnapshotError
+			return nil
+		})
+	}
+}
+
+// prepareSnapshot records the overlay's name and makes the overlay file; a
+// nil step means the snapshot waits (its volume is still being made, or
+// CreateImage's reboot has not happened yet).
+func (a *Agent) prepareSnapshot(ctx context.Context, st *ebsState, s *ebs.Snapshot, insts map[string]*instances.Instance) (*snapStep, error) {
+	v := st.byID[s.VolumeID]
+	if v == nil {
+		return nil, fmt.Errorf("volume %s is gone: %w", s.VolumeID, errSnapshotFailed)
+	}
+	if v.File == "" {
+		if v.Root && v.State != ebs.VolumeCreating {
+			return nil, fmt.Errorf("root volume %s has no data yet (its instance never booted): %w", v.ID, errSnapshotFailed)
+		}
+		return nil, nil // still being created
+	}
+	p := &snapStep{s: s, v: v, overlay: s.Overlay}
+	if v.Attachment != nil {
+		p.in = insts[v.Attachment.InstanceID]
+	}
+	if s.AfterReboot > 0 && p.in != nil && p.in.State == instances.Running && p.in.RebootDone < s.AfterReboot {
+		return nil, nil // CreateImage reboots the instance first
+	}
+	if p.overlay == "" {
+		p.overlay = v.ID + "." + s.ID + ".qcow2"
+		if _, err := a.cfg.EBS.UpdateSnapshot(ctx, s.Region, s.Account, s.ID, func(x *ebs.Snapshot) error {
+			x.Overlay = p.overlay
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if v.File != p.overlay {
+		if err := a.cfg.Pool.NewOverlay(ctx, v.File, p.overlay); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// finishSnapshot records the switch: the volume's file is the overlay, the
+// snapshot's layer the file below it.
+func (a *Agent) finishSnapshot(ctx context.Context, p *snapStep) error {
+	v, s := p.v, p.s
+	if v.File != p.overlay {
 		if _, err := a.cfg.EBS.UpdateVolume(ctx, v.Region, v.Account, v.ID, func(x *ebs.Volume) error {
-			x.File = overlay
+			x.File = p.overlay
 			return nil
 		}); err != nil {
 			return err
 		}
 	}
-	layer, err := a.cfg.Pool.Backing(ctx, overlay)
+	layer, err := a.cfg.Pool.Backing(ctx, p.overlay)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ var (
 	// retrying will not help.
 	ErrInvalidSpec = errors.New("invalid vm spec")
 	// ErrNoDisk: the running VM has no disk with that serial
-	// (SnapshotDisk, ResizeDisk).
+	// (SnapshotDisk, SnapshotDisks, ResizeDisk).
 	ErrNoDisk = errors.New("no such disk")
 	// ErrUnsupported: this disk cannot do that while the VM runs (QEMU's
 	// NVMe device cannot change size); do it while the VM is stopped.
@@ -157,6 +157,12 @@ type Driver interface {
 	// volume's current top file in its Spec. An overlay on anything else
 	// is ErrInvalidSpec; an absent serial ErrNoDisk.
 	SnapshotDisk(ctx context.Context, id, serial, overlay string) error
+	// SnapshotDisks is SnapshotDisk for several disks of one VM at one
+	// instant: every switch happens in one QMP transaction, so the frozen
+	// files form a consistent set. Disks already switched to their overlay
+	// are skipped; if all are, it is a no-op. If any disk is refused (the
+	// errors of SnapshotDisk), or two share an overlay, no disk switches.
+	SnapshotDisks(ctx context.Context, id string, overlays map[string]string) error // serial → overlay
 	// ResizeDisk grows the running VM's disk with that serial to bytes (a
 	// multiple of 512); the guest sees the new size. The current size is
 	// a no-op, a smaller one ErrInvalidSpec; a disk that cannot grow while

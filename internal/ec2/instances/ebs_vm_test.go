@@ -126,6 +126,19 @@ func TestEBSOnRealVMs(t *testing.T) {
 		inA("sudo kill $(cat /tmp/writer.pid); sleep 0.5")
 	})
 
+	t.Run("CreateSnapshots takes every volume of the instance at once", func(t *testing.T) {
+		out, err := c.CreateSnapshots(ctx, &ec2.CreateSnapshotsInput{InstanceSpecification: &types.InstanceSpecification{InstanceId: aws.String(a)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Snapshots) != 2 {
+			t.Fatalf("CreateSnapshots made %d snapshots, want the root and the data volume", len(out.Snapshots))
+		}
+		for _, s := range out.Snapshots {
+			waitSnapshot(t, c, aws.ToString(s.SnapshotId))
+		}
+	})
+
 	t.Run("every wrong call gets the AWS error", func(t *testing.T) {
 		other, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String("us-east-1b"), Size: aws.Int32(1)})
 		if err != nil {

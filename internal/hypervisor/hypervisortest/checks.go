@@ -28,6 +28,7 @@ func (h Harness) testUnknownID(t *testing.T) {
 	wantErr(t, "AttachDisk", e.d.AttachDisk(ctx, id, d), hypervisor.ErrNotFound)
 	wantErr(t, "DetachDisk", e.d.DetachDisk(ctx, id, "vol0abc"), hypervisor.ErrNotFound)
 	wantErr(t, "SnapshotDisk", e.d.SnapshotDisk(ctx, id, "vol0abc", "/nonexistent.qcow2"), hypervisor.ErrNotFound)
+	wantErr(t, "SnapshotDisks", e.d.SnapshotDisks(ctx, id, map[string]string{"vol0abc": "/nonexistent.qcow2"}), hypervisor.ErrNotFound)
 	wantErr(t, "ResizeDisk", e.d.ResizeDisk(ctx, id, "vol0abc", 1<<30), hypervisor.ErrNotFound)
 	nic := hypervisor.NIC{Tap: "tap0", MAC: "02:00:00:00:00:01"}
 	wantErr(t, "AttachNIC", e.d.AttachNIC(ctx, id, nic), hypervisor.ErrNotFound)

@@ -126,6 +126,63 @@ func (h Harness) testSnapshotDisk(t *testing.T) {
 	wantChain(t, p, "cold.4", "cold.3", "cold.2", "cold.1", "cold.0")
 }
 
+// testSnapshotDisks snapshots a disk given at Start and a throttled NVMe
+// disk attached later in one call: a retry skips the disks already
+// switched, and a call refused for one disk switches none.
+func (h Harness) testSnapshotDisks(t *testing.T) {
+	p := volumePool(t)
+	e := h.env(t)
+	spec := h.Spec(t)
+	cold := hypervisor.Disk{Path: volume(t, p, "cold.0"), Format: "qcow2", Serial: "vol0cold"}
+	hot := hypervisor.Disk{Path: volume(t, p, "hot.0"), Format: "qcow2", Serial: "vol0hot", Bus: "nvme", IOPS: 3000}
+	spec.Disks = append(spec.Disks, cold)
+	e.start(spec)
+	e.waitConsole(spec.ID, h.ConsoleWant)
+	ctx, cancel := e.ctx()
+	defer cancel()
+	if err := e.d.AttachDisk(ctx, spec.ID, hot); err != nil {
+		t.Fatalf("AttachDisk: %v", err)
+	}
+	overlay := func(active, name string) string {
+		t.Helper()
+		if err := p.NewOverlay(ctx, active, name); err != nil {
+			t.Fatalf("NewOverlay %s: %v", name, err)
+		}
+		return p.Path(name)
+	}
+	snapshot := func(what string, overlays map[string]string) {
+		t.Helper()
+		if err := e.d.SnapshotDisks(ctx, spec.ID, overlays); err != nil {
+			t.Fatalf("SnapshotDisks %s: %v", what, err)
+		}
+	}
+	both := map[string]string{cold.Serial: overlay("cold.0", "cold.1"), hot.Serial: overlay("hot.0", "hot.1")}
+	snapshot("of both disks", both)
+	snapshot("of both disks again", both)
+	snapshot("of no disk", map[string]string{})
+
+	// A disk switched on its own since is skipped; the other switches.
+	e.snapshot(p, spec.ID, cold.Serial, "cold.1", "cold.2")
+	snapshot("with one disk done", map[string]string{cold.Serial: p.Path("cold.2"), hot.Serial: overlay("hot.1", "hot.2")})
+
+	// One disk refused: neither switches, so cold.3 still fits on cold.2.
+	volume(t, p, "stray")
+	early := overlay("cold.2", "cold.early")
+	wantErr(t, "SnapshotDisks with a blank overlay", e.d.SnapshotDisks(ctx, spec.ID,
+		map[string]string{cold.Serial: early, hot.Serial: p.Path("stray")}), hypervisor.ErrInvalidSpec)
+	wantErr(t, "SnapshotDisks with an absent serial", e.d.SnapshotDisks(ctx, spec.ID,
+		map[string]string{cold.Serial: early, "vol0absent": p.Path("absent.1")}), hypervisor.ErrNoDisk)
+	wantErr(t, "SnapshotDisks with one overlay for two disks", e.d.SnapshotDisks(ctx, spec.ID,
+		map[string]string{cold.Serial: early, hot.Serial: early}), hypervisor.ErrInvalidSpec)
+	snapshot("after refusals", map[string]string{cold.Serial: overlay("cold.2", "cold.3"), hot.Serial: overlay("hot.2", "hot.3")})
+
+	e.stop(spec.ID, true)
+	wantErr(t, "SnapshotDisks of a stopped VM", e.d.SnapshotDisks(ctx, spec.ID,
+		map[string]string{cold.Serial: p.Path("cold.9")}), hypervisor.ErrNotRunning)
+	wantChain(t, p, "cold.3", "cold.2", "cold.1", "cold.0")
+	wantChain(t, p, "hot.3", "hot.2", "hot.1", "hot.0")
+}
+
 // testResizeDisk grows disks while the VM runs, before and after a
 // snapshot and across an agent restart.
 func (h Harness) testResizeDisk(t *testing.T) {

@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("HotplugDisk", h.testHotplugDisk)
 	t.Run("HotplugNIC", h.testHotplugNIC)
 	t.Run("SnapshotDisk", h.testSnapshotDisk)
+	t.Run("SnapshotDisks", h.testSnapshotDisks)
 	t.Run("ResizeDisk", h.testResizeDisk)
 	t.Run("Concurrent", h.testConcurrent)
 }
