@@ -30,6 +30,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(AssociateAddressRequest) },
 			NewOutput: func() any { return new(AssociateAddressResult) },
 		},
+		"AssociateIamInstanceProfile": {
+			Name:      "AssociateIamInstanceProfile",
+			NewInput:  func() any { return new(AssociateIamInstanceProfileRequest) },
+			NewOutput: func() any { return new(AssociateIamInstanceProfileResult) },
+		},
 		"AssociateRouteTable": {
 			Name:      "AssociateRouteTable",
 			NewInput:  func() any { return new(AssociateRouteTableRequest) },
@@ -210,6 +215,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeAvailabilityZonesRequest) },
 			NewOutput: func() any { return new(DescribeAvailabilityZonesResult) },
 		},
+		"DescribeIamInstanceProfileAssociations": {
+			Name:      "DescribeIamInstanceProfileAssociations",
+			NewInput:  func() any { return new(DescribeIamInstanceProfileAssociationsRequest) },
+			NewOutput: func() any { return new(DescribeIamInstanceProfileAssociationsResult) },
+		},
 		"DescribeImageAttribute": {
 			Name:      "DescribeImageAttribute",
 			NewInput:  func() any { return new(DescribeImageAttributeRequest) },
@@ -355,6 +365,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DisassociateAddressRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"DisassociateIamInstanceProfile": {
+			Name:      "DisassociateIamInstanceProfile",
+			NewInput:  func() any { return new(DisassociateIamInstanceProfileRequest) },
+			NewOutput: func() any { return new(DisassociateIamInstanceProfileResult) },
+		},
 		"DisassociateRouteTable": {
 			Name:      "DisassociateRouteTable",
 			NewInput:  func() any { return new(DisassociateRouteTableRequest) },
@@ -429,6 +444,11 @@ var Service = &awsquery.Service{
 			Name:      "ReleaseAddress",
 			NewInput:  func() any { return new(ReleaseAddressRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ReplaceIamInstanceProfileAssociation": {
+			Name:      "ReplaceIamInstanceProfileAssociation",
+			NewInput:  func() any { return new(ReplaceIamInstanceProfileAssociationRequest) },
+			NewOutput: func() any { return new(ReplaceIamInstanceProfileAssociationResult) },
 		},
 		"ReplaceRoute": {
 			Name:      "ReplaceRoute",
@@ -1215,6 +1235,17 @@ type AssociateAddressResult struct {
 	AssociationId *string `aws:"AssociationId,loc=associationId"`
 }
 
+// AssociateIamInstanceProfileRequest is the input of AssociateIamInstanceProfile.
+type AssociateIamInstanceProfileRequest struct {
+	IamInstanceProfile *IamInstanceProfileSpecification `aws:"IamInstanceProfile,req"`
+	InstanceId         *string                          `aws:"InstanceId,req"`
+}
+
+// AssociateIamInstanceProfileResult is the output of AssociateIamInstanceProfile.
+type AssociateIamInstanceProfileResult struct {
+	IamInstanceProfileAssociation *IamInstanceProfileAssociation `aws:"IamInstanceProfileAssociation,loc=iamInstanceProfileAssociation"`
+}
+
 // AssociateRouteTableRequest is the input of AssociateRouteTable.
 type AssociateRouteTableRequest struct {
 	DryRun       *bool   `aws:"DryRun,loc=dryRun"`
@@ -1802,6 +1833,20 @@ type DescribeAvailabilityZonesResult struct {
 	AvailabilityZones []AvailabilityZone `aws:"AvailabilityZones,loc=availabilityZoneInfo,member=item"`
 }
 
+// DescribeIamInstanceProfileAssociationsRequest is the input of DescribeIamInstanceProfileAssociations.
+type DescribeIamInstanceProfileAssociationsRequest struct {
+	AssociationIds []string `aws:"AssociationIds,loc=AssociationId,member=AssociationId"`
+	Filters        []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	MaxResults     *int32   `aws:"MaxResults"`
+	NextToken      *string  `aws:"NextToken"`
+}
+
+// DescribeIamInstanceProfileAssociationsResult is the output of DescribeIamInstanceProfileAssociations.
+type DescribeIamInstanceProfileAssociationsResult struct {
+	IamInstanceProfileAssociations []IamInstanceProfileAssociation `aws:"IamInstanceProfileAssociations,loc=iamInstanceProfileAssociationSet,member=item"`
+	NextToken                      *string                         `aws:"NextToken,loc=nextToken"`
+}
+
 // DescribeImageAttributeRequest is the input of DescribeImageAttribute.
 type DescribeImageAttributeRequest struct {
 	Attribute *string `aws:"Attribute,req"`
@@ -2195,6 +2240,16 @@ type DisassociateAddressRequest struct {
 	DryRun        *bool   `aws:"DryRun,loc=dryRun"`
 }
 
+// DisassociateIamInstanceProfileRequest is the input of DisassociateIamInstanceProfile.
+type DisassociateIamInstanceProfileRequest struct {
+	AssociationId *string `aws:"AssociationId,req"`
+}
+
+// DisassociateIamInstanceProfileResult is the output of DisassociateIamInstanceProfile.
+type DisassociateIamInstanceProfileResult struct {
+	IamInstanceProfileAssociation *IamInstanceProfileAssociation `aws:"IamInstanceProfileAssociation,loc=iamInstanceProfileAssociation"`
+}
+
 // DisassociateRouteTableRequest is the input of DisassociateRouteTable.
 type DisassociateRouteTableRequest struct {
 	AssociationId *string `aws:"AssociationId,loc=associationId,req"`
@@ -2397,6 +2452,15 @@ type HibernationOptionsRequest struct {
 type IamInstanceProfile struct {
 	Arn *string `aws:"Arn,loc=arn"`
 	Id  *string `aws:"Id,loc=id"`
+}
+
+// IamInstanceProfileAssociation is the model shape IamInstanceProfileAssociation.
+type IamInstanceProfileAssociation struct {
+	AssociationId      *string             `aws:"AssociationId,loc=associationId"`
+	InstanceId         *string             `aws:"InstanceId,loc=instanceId"`
+	IamInstanceProfile *IamInstanceProfile `aws:"IamInstanceProfile,loc=iamInstanceProfile"`
+	State              *string             `aws:"State,loc=state"`
+	Timestamp          *time.Time          `aws:"Timestamp,loc=timestamp"`
 }
 
 // IamInstanceProfileSpecification is the model shape IamInstanceProfileSpecification.
@@ -3359,6 +3423,17 @@ type ReleaseAddressRequest struct {
 	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
 }
 
+// ReplaceIamInstanceProfileAssociationRequest is the input of ReplaceIamInstanceProfileAssociation.
+type ReplaceIamInstanceProfileAssociationRequest struct {
+	IamInstanceProfile *IamInstanceProfileSpecification `aws:"IamInstanceProfile,req"`
+	AssociationId      *string                          `aws:"AssociationId,req"`
+}
+
+// ReplaceIamInstanceProfileAssociationResult is the output of ReplaceIamInstanceProfileAssociation.
+type ReplaceIamInstanceProfileAssociationResult struct {
+	IamInstanceProfileAssociation *IamInstanceProfileAssociation `aws:"IamInstanceProfileAssociation,loc=iamInstanceProfileAssociation"`
+}
+
 // ReplaceRouteRequest is the input of ReplaceRoute.
 type ReplaceRouteRequest struct {
 	DestinationCidrBlock        *string `aws:"DestinationCidrBlock,loc=destinationCidrBlock"`
@@ -4100,6 +4175,14 @@ const (
 const (
 	HypervisorTypeOvm = "ovm"
 	HypervisorTypeXen = "xen"
+)
+
+// Values of the enum IamInstanceProfileAssociationState.
+const (
+	IamInstanceProfileAssociationStateAssociating    = "associating"
+	IamInstanceProfileAssociationStateAssociated     = "associated"
+	IamInstanceProfileAssociationStateDisassociating = "disassociating"
+	IamInstanceProfileAssociationStateDisassociated  = "disassociated"
 )
 
 // Values of the enum ImageAttributeName.

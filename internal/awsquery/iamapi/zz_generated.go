@@ -15,11 +15,66 @@ var Service = &awsquery.Service{
 	APIVersion:   "2010-05-08",
 	XMLNamespace: "https://iam.amazonaws.com/doc/2010-05-08/",
 	Operations: map[string]*awsquery.Operation{
+		"AddRoleToInstanceProfile": {
+			Name:      "AddRoleToInstanceProfile",
+			NewInput:  func() any { return new(AddRoleToInstanceProfileRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"AddUserToGroup": {
+			Name:      "AddUserToGroup",
+			NewInput:  func() any { return new(AddUserToGroupRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"AttachGroupPolicy": {
+			Name:      "AttachGroupPolicy",
+			NewInput:  func() any { return new(AttachGroupPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"AttachRolePolicy": {
+			Name:      "AttachRolePolicy",
+			NewInput:  func() any { return new(AttachRolePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"AttachUserPolicy": {
+			Name:      "AttachUserPolicy",
+			NewInput:  func() any { return new(AttachUserPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"CreateAccessKey": {
 			Name:          "CreateAccessKey",
 			NewInput:      func() any { return new(CreateAccessKeyRequest) },
 			NewOutput:     func() any { return new(CreateAccessKeyResponse) },
 			ResultWrapper: "CreateAccessKeyResult",
+		},
+		"CreateGroup": {
+			Name:          "CreateGroup",
+			NewInput:      func() any { return new(CreateGroupRequest) },
+			NewOutput:     func() any { return new(CreateGroupResponse) },
+			ResultWrapper: "CreateGroupResult",
+		},
+		"CreateInstanceProfile": {
+			Name:          "CreateInstanceProfile",
+			NewInput:      func() any { return new(CreateInstanceProfileRequest) },
+			NewOutput:     func() any { return new(CreateInstanceProfileResponse) },
+			ResultWrapper: "CreateInstanceProfileResult",
+		},
+		"CreatePolicy": {
+			Name:          "CreatePolicy",
+			NewInput:      func() any { return new(CreatePolicyRequest) },
+			NewOutput:     func() any { return new(CreatePolicyResponse) },
+			ResultWrapper: "CreatePolicyResult",
+		},
+		"CreatePolicyVersion": {
+			Name:          "CreatePolicyVersion",
+			NewInput:      func() any { return new(CreatePolicyVersionRequest) },
+			NewOutput:     func() any { return new(CreatePolicyVersionResponse) },
+			ResultWrapper: "CreatePolicyVersionResult",
+		},
+		"CreateRole": {
+			Name:          "CreateRole",
+			NewInput:      func() any { return new(CreateRoleRequest) },
+			NewOutput:     func() any { return new(CreateRoleResponse) },
+			ResultWrapper: "CreateRoleResult",
 		},
 		"CreateUser": {
 			Name:          "CreateUser",
@@ -27,10 +82,124 @@ var Service = &awsquery.Service{
 			NewOutput:     func() any { return new(CreateUserResponse) },
 			ResultWrapper: "CreateUserResult",
 		},
+		"DeleteAccessKey": {
+			Name:      "DeleteAccessKey",
+			NewInput:  func() any { return new(DeleteAccessKeyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteGroup": {
+			Name:      "DeleteGroup",
+			NewInput:  func() any { return new(DeleteGroupRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteGroupPolicy": {
+			Name:      "DeleteGroupPolicy",
+			NewInput:  func() any { return new(DeleteGroupPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteInstanceProfile": {
+			Name:      "DeleteInstanceProfile",
+			NewInput:  func() any { return new(DeleteInstanceProfileRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeletePolicy": {
+			Name:      "DeletePolicy",
+			NewInput:  func() any { return new(DeletePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeletePolicyVersion": {
+			Name:      "DeletePolicyVersion",
+			NewInput:  func() any { return new(DeletePolicyVersionRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteRole": {
+			Name:      "DeleteRole",
+			NewInput:  func() any { return new(DeleteRoleRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteRolePolicy": {
+			Name:      "DeleteRolePolicy",
+			NewInput:  func() any { return new(DeleteRolePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
 		"DeleteUser": {
 			Name:      "DeleteUser",
 			NewInput:  func() any { return new(DeleteUserRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DeleteUserPolicy": {
+			Name:      "DeleteUserPolicy",
+			NewInput:  func() any { return new(DeleteUserPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DetachGroupPolicy": {
+			Name:      "DetachGroupPolicy",
+			NewInput:  func() any { return new(DetachGroupPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DetachRolePolicy": {
+			Name:      "DetachRolePolicy",
+			NewInput:  func() any { return new(DetachRolePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"DetachUserPolicy": {
+			Name:      "DetachUserPolicy",
+			NewInput:  func() any { return new(DetachUserPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"GetAccessKeyLastUsed": {
+			Name:          "GetAccessKeyLastUsed",
+			NewInput:      func() any { return new(GetAccessKeyLastUsedRequest) },
+			NewOutput:     func() any { return new(GetAccessKeyLastUsedResponse) },
+			ResultWrapper: "GetAccessKeyLastUsedResult",
+		},
+		"GetAccountAuthorizationDetails": {
+			Name:          "GetAccountAuthorizationDetails",
+			NewInput:      func() any { return new(GetAccountAuthorizationDetailsRequest) },
+			NewOutput:     func() any { return new(GetAccountAuthorizationDetailsResponse) },
+			ResultWrapper: "GetAccountAuthorizationDetailsResult",
+		},
+		"GetGroup": {
+			Name:          "GetGroup",
+			NewInput:      func() any { return new(GetGroupRequest) },
+			NewOutput:     func() any { return new(GetGroupResponse) },
+			ResultWrapper: "GetGroupResult",
+		},
+		"GetGroupPolicy": {
+			Name:          "GetGroupPolicy",
+			NewInput:      func() any { return new(GetGroupPolicyRequest) },
+			NewOutput:     func() any { return new(GetGroupPolicyResponse) },
+			ResultWrapper: "GetGroupPolicyResult",
+		},
+		"GetInstanceProfile": {
+			Name:          "GetInstanceProfile",
+			NewInput:      func() any { return new(GetInstanceProfileRequest) },
+			NewOutput:     func() any { return new(GetInstanceProfileResponse) },
+			ResultWrapper: "GetInstanceProfileResult",
+		},
+		"GetPolicy": {
+			Name:          "GetPolicy",
+			NewInput:      func() any { return new(GetPolicyRequest) },
+			NewOutput:     func() any { return new(GetPolicyResponse) },
+			ResultWrapper: "GetPolicyResult",
+		},
+		"GetPolicyVersion": {
+			Name:          "GetPolicyVersion",
+			NewInput:      func() any { return new(GetPolicyVersionRequest) },
+			NewOutput:     func() any { return new(GetPolicyVersionResponse) },
+			ResultWrapper: "GetPolicyVersionResult",
+		},
+		"GetRole": {
+			Name:          "GetRole",
+			NewInput:      func() any { return new(GetRoleRequest) },
+			NewOutput:     func() any { return new(GetRoleResponse) },
+			ResultWrapper: "GetRoleResult",
+		},
+		"GetRolePolicy": {
+			Name:          "GetRolePolicy",
+			NewInput:      func() any { return new(GetRolePolicyRequest) },
+			NewOutput:     func() any { return new(GetRolePolicyResponse) },
+			ResultWrapper: "GetRolePolicyResult",
 		},
 		"GetUser": {
 			Name:          "GetUser",
@@ -38,17 +207,196 @@ var Service = &awsquery.Service{
 			NewOutput:     func() any { return new(GetUserResponse) },
 			ResultWrapper: "GetUserResult",
 		},
+		"GetUserPolicy": {
+			Name:          "GetUserPolicy",
+			NewInput:      func() any { return new(GetUserPolicyRequest) },
+			NewOutput:     func() any { return new(GetUserPolicyResponse) },
+			ResultWrapper: "GetUserPolicyResult",
+		},
 		"ListAccessKeys": {
 			Name:          "ListAccessKeys",
 			NewInput:      func() any { return new(ListAccessKeysRequest) },
 			NewOutput:     func() any { return new(ListAccessKeysResponse) },
 			ResultWrapper: "ListAccessKeysResult",
 		},
+		"ListAttachedGroupPolicies": {
+			Name:          "ListAttachedGroupPolicies",
+			NewInput:      func() any { return new(ListAttachedGroupPoliciesRequest) },
+			NewOutput:     func() any { return new(ListAttachedGroupPoliciesResponse) },
+			ResultWrapper: "ListAttachedGroupPoliciesResult",
+		},
+		"ListAttachedRolePolicies": {
+			Name:          "ListAttachedRolePolicies",
+			NewInput:      func() any { return new(ListAttachedRolePoliciesRequest) },
+			NewOutput:     func() any { return new(ListAttachedRolePoliciesResponse) },
+			ResultWrapper: "ListAttachedRolePoliciesResult",
+		},
+		"ListAttachedUserPolicies": {
+			Name:          "ListAttachedUserPolicies",
+			NewInput:      func() any { return new(ListAttachedUserPoliciesRequest) },
+			NewOutput:     func() any { return new(ListAttachedUserPoliciesResponse) },
+			ResultWrapper: "ListAttachedUserPoliciesResult",
+		},
+		"ListEntitiesForPolicy": {
+			Name:          "ListEntitiesForPolicy",
+			NewInput:      func() any { return new(ListEntitiesForPolicyRequest) },
+			NewOutput:     func() any { return new(ListEntitiesForPolicyResponse) },
+			ResultWrapper: "ListEntitiesForPolicyResult",
+		},
+		"ListGroupPolicies": {
+			Name:          "ListGroupPolicies",
+			NewInput:      func() any { return new(ListGroupPoliciesRequest) },
+			NewOutput:     func() any { return new(ListGroupPoliciesResponse) },
+			ResultWrapper: "ListGroupPoliciesResult",
+		},
+		"ListGroups": {
+			Name:          "ListGroups",
+			NewInput:      func() any { return new(ListGroupsRequest) },
+			NewOutput:     func() any { return new(ListGroupsResponse) },
+			ResultWrapper: "ListGroupsResult",
+		},
+		"ListGroupsForUser": {
+			Name:          "ListGroupsForUser",
+			NewInput:      func() any { return new(ListGroupsForUserRequest) },
+			NewOutput:     func() any { return new(ListGroupsForUserResponse) },
+			ResultWrapper: "ListGroupsForUserResult",
+		},
+		"ListInstanceProfiles": {
+			Name:          "ListInstanceProfiles",
+			NewInput:      func() any { return new(ListInstanceProfilesRequest) },
+			NewOutput:     func() any { return new(ListInstanceProfilesResponse) },
+			ResultWrapper: "ListInstanceProfilesResult",
+		},
+		"ListInstanceProfilesForRole": {
+			Name:          "ListInstanceProfilesForRole",
+			NewInput:      func() any { return new(ListInstanceProfilesForRoleRequest) },
+			NewOutput:     func() any { return new(ListInstanceProfilesForRoleResponse) },
+			ResultWrapper: "ListInstanceProfilesForRoleResult",
+		},
+		"ListPolicies": {
+			Name:          "ListPolicies",
+			NewInput:      func() any { return new(ListPoliciesRequest) },
+			NewOutput:     func() any { return new(ListPoliciesResponse) },
+			ResultWrapper: "ListPoliciesResult",
+		},
+		"ListPolicyVersions": {
+			Name:          "ListPolicyVersions",
+			NewInput:      func() any { return new(ListPolicyVersionsRequest) },
+			NewOutput:     func() any { return new(ListPolicyVersionsResponse) },
+			ResultWrapper: "ListPolicyVersionsResult",
+		},
+		"ListRolePolicies": {
+			Name:          "ListRolePolicies",
+			NewInput:      func() any { return new(ListRolePoliciesRequest) },
+			NewOutput:     func() any { return new(ListRolePoliciesResponse) },
+			ResultWrapper: "ListRolePoliciesResult",
+		},
+		"ListRoles": {
+			Name:          "ListRoles",
+			NewInput:      func() any { return new(ListRolesRequest) },
+			NewOutput:     func() any { return new(ListRolesResponse) },
+			ResultWrapper: "ListRolesResult",
+		},
+		"ListUserPolicies": {
+			Name:          "ListUserPolicies",
+			NewInput:      func() any { return new(ListUserPoliciesRequest) },
+			NewOutput:     func() any { return new(ListUserPoliciesResponse) },
+			ResultWrapper: "ListUserPoliciesResult",
+		},
+		"ListUserTags": {
+			Name:          "ListUserTags",
+			NewInput:      func() any { return new(ListUserTagsRequest) },
+			NewOutput:     func() any { return new(ListUserTagsResponse) },
+			ResultWrapper: "ListUserTagsResult",
+		},
 		"ListUsers": {
 			Name:          "ListUsers",
 			NewInput:      func() any { return new(ListUsersRequest) },
 			NewOutput:     func() any { return new(ListUsersResponse) },
 			ResultWrapper: "ListUsersResult",
+		},
+		"PutGroupPolicy": {
+			Name:      "PutGroupPolicy",
+			NewInput:  func() any { return new(PutGroupPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"PutRolePolicy": {
+			Name:      "PutRolePolicy",
+			NewInput:  func() any { return new(PutRolePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"PutUserPolicy": {
+			Name:      "PutUserPolicy",
+			NewInput:  func() any { return new(PutUserPolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"RemoveRoleFromInstanceProfile": {
+			Name:      "RemoveRoleFromInstanceProfile",
+			NewInput:  func() any { return new(RemoveRoleFromInstanceProfileRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"RemoveUserFromGroup": {
+			Name:      "RemoveUserFromGroup",
+			NewInput:  func() any { return new(RemoveUserFromGroupRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"SetDefaultPolicyVersion": {
+			Name:      "SetDefaultPolicyVersion",
+			NewInput:  func() any { return new(SetDefaultPolicyVersionRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"SimulateCustomPolicy": {
+			Name:          "SimulateCustomPolicy",
+			NewInput:      func() any { return new(SimulateCustomPolicyRequest) },
+			NewOutput:     func() any { return new(SimulatePolicyResponse) },
+			ResultWrapper: "SimulateCustomPolicyResult",
+		},
+		"SimulatePrincipalPolicy": {
+			Name:          "SimulatePrincipalPolicy",
+			NewInput:      func() any { return new(SimulatePrincipalPolicyRequest) },
+			NewOutput:     func() any { return new(SimulatePolicyResponse) },
+			ResultWrapper: "SimulatePrincipalPolicyResult",
+		},
+		"TagRole": {
+			Name:      "TagRole",
+			NewInput:  func() any { return new(TagRoleRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"TagUser": {
+			Name:      "TagUser",
+			NewInput:  func() any { return new(TagUserRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"UntagRole": {
+			Name:      "UntagRole",
+			NewInput:  func() any { return new(UntagRoleRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"UntagUser": {
+			Name:      "UntagUser",
+			NewInput:  func() any { return new(UntagUserRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"UpdateAccessKey": {
+			Name:      "UpdateAccessKey",
+			NewInput:  func() any { return new(UpdateAccessKeyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"UpdateAssumeRolePolicy": {
+			Name:      "UpdateAssumeRolePolicy",
+			NewInput:  func() any { return new(UpdateAssumeRolePolicyRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"UpdateRole": {
+			Name:          "UpdateRole",
+			NewInput:      func() any { return new(UpdateRoleRequest) },
+			NewOutput:     func() any { return new(UpdateRoleResponse) },
+			ResultWrapper: "UpdateRoleResult",
+		},
+		"UpdateUser": {
+			Name:      "UpdateUser",
+			NewInput:  func() any { return new(UpdateUserRequest) },
+			NewOutput: func() any { return new(awsquery.Empty) },
 		},
 	},
 	Known: map[string]bool{
@@ -223,6 +571,13 @@ type AccessKey struct {
 	CreateDate      *time.Time `aws:"CreateDate"`
 }
 
+// AccessKeyLastUsed is the model shape AccessKeyLastUsed.
+type AccessKeyLastUsed struct {
+	LastUsedDate *time.Time `aws:"LastUsedDate,req"`
+	ServiceName  *string    `aws:"ServiceName,req"`
+	Region       *string    `aws:"Region,req"`
+}
+
 // AccessKeyMetadata is the model shape AccessKeyMetadata.
 type AccessKeyMetadata struct {
 	UserName    *string    `aws:"UserName"`
@@ -231,10 +586,53 @@ type AccessKeyMetadata struct {
 	CreateDate  *time.Time `aws:"CreateDate"`
 }
 
+// AddRoleToInstanceProfileRequest is the input of AddRoleToInstanceProfile.
+type AddRoleToInstanceProfileRequest struct {
+	InstanceProfileName *string `aws:"InstanceProfileName,req"`
+	RoleName            *string `aws:"RoleName,req"`
+}
+
+// AddUserToGroupRequest is the input of AddUserToGroup.
+type AddUserToGroupRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	UserName  *string `aws:"UserName,req"`
+}
+
+// AttachGroupPolicyRequest is the input of AttachGroupPolicy.
+type AttachGroupPolicyRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// AttachRolePolicyRequest is the input of AttachRolePolicy.
+type AttachRolePolicyRequest struct {
+	RoleName  *string `aws:"RoleName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// AttachUserPolicyRequest is the input of AttachUserPolicy.
+type AttachUserPolicyRequest struct {
+	UserName  *string `aws:"UserName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
 // AttachedPermissionsBoundary is the model shape AttachedPermissionsBoundary.
 type AttachedPermissionsBoundary struct {
 	PermissionsBoundaryType *string `aws:"PermissionsBoundaryType"`
 	PermissionsBoundaryArn  *string `aws:"PermissionsBoundaryArn"`
+}
+
+// AttachedPolicy is the model shape AttachedPolicy.
+type AttachedPolicy struct {
+	PolicyName *string `aws:"PolicyName"`
+	PolicyArn  *string `aws:"PolicyArn"`
+}
+
+// ContextEntry is the model shape ContextEntry.
+type ContextEntry struct {
+	ContextKeyName   *string  `aws:"ContextKeyName"`
+	ContextKeyValues []string `aws:"ContextKeyValues"`
+	ContextKeyType   *string  `aws:"ContextKeyType"`
 }
 
 // CreateAccessKeyRequest is the input of CreateAccessKey.
@@ -245,6 +643,71 @@ type CreateAccessKeyRequest struct {
 // CreateAccessKeyResponse is the output of CreateAccessKey.
 type CreateAccessKeyResponse struct {
 	AccessKey *AccessKey `aws:"AccessKey,req"`
+}
+
+// CreateGroupRequest is the input of CreateGroup.
+type CreateGroupRequest struct {
+	Path      *string `aws:"Path"`
+	GroupName *string `aws:"GroupName,req"`
+}
+
+// CreateGroupResponse is the output of CreateGroup.
+type CreateGroupResponse struct {
+	Group *Group `aws:"Group,req"`
+}
+
+// CreateInstanceProfileRequest is the input of CreateInstanceProfile.
+type CreateInstanceProfileRequest struct {
+	InstanceProfileName *string `aws:"InstanceProfileName,req"`
+	Path                *string `aws:"Path"`
+	Tags                []Tag   `aws:"Tags"`
+}
+
+// CreateInstanceProfileResponse is the output of CreateInstanceProfile.
+type CreateInstanceProfileResponse struct {
+	InstanceProfile *InstanceProfile `aws:"InstanceProfile,req"`
+}
+
+// CreatePolicyRequest is the input of CreatePolicy.
+type CreatePolicyRequest struct {
+	PolicyName     *string `aws:"PolicyName,req"`
+	Path           *string `aws:"Path"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+	Description    *string `aws:"Description"`
+	Tags           []Tag   `aws:"Tags"`
+}
+
+// CreatePolicyResponse is the output of CreatePolicy.
+type CreatePolicyResponse struct {
+	Policy *Policy `aws:"Policy"`
+}
+
+// CreatePolicyVersionRequest is the input of CreatePolicyVersion.
+type CreatePolicyVersionRequest struct {
+	PolicyArn      *string `aws:"PolicyArn,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+	SetAsDefault   *bool   `aws:"SetAsDefault"`
+}
+
+// CreatePolicyVersionResponse is the output of CreatePolicyVersion.
+type CreatePolicyVersionResponse struct {
+	PolicyVersion *PolicyVersion `aws:"PolicyVersion"`
+}
+
+// CreateRoleRequest is the input of CreateRole.
+type CreateRoleRequest struct {
+	Path                     *string `aws:"Path"`
+	RoleName                 *string `aws:"RoleName,req"`
+	AssumeRolePolicyDocument *string `aws:"AssumeRolePolicyDocument,req"`
+	Description              *string `aws:"Description"`
+	MaxSessionDuration       *int32  `aws:"MaxSessionDuration"`
+	PermissionsBoundary      *string `aws:"PermissionsBoundary"`
+	Tags                     []Tag   `aws:"Tags"`
+}
+
+// CreateRoleResponse is the output of CreateRole.
+type CreateRoleResponse struct {
+	Role *Role `aws:"Role,req"`
 }
 
 // CreateUserRequest is the input of CreateUser.
@@ -260,9 +723,213 @@ type CreateUserResponse struct {
 	User *User `aws:"User"`
 }
 
+// DeleteAccessKeyRequest is the input of DeleteAccessKey.
+type DeleteAccessKeyRequest struct {
+	UserName    *string `aws:"UserName"`
+	AccessKeyId *string `aws:"AccessKeyId,req"`
+}
+
+// DeleteGroupPolicyRequest is the input of DeleteGroupPolicy.
+type DeleteGroupPolicyRequest struct {
+	GroupName  *string `aws:"GroupName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
+// DeleteGroupRequest is the input of DeleteGroup.
+type DeleteGroupRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+}
+
+// DeleteInstanceProfileRequest is the input of DeleteInstanceProfile.
+type DeleteInstanceProfileRequest struct {
+	InstanceProfileName *string `aws:"InstanceProfileName,req"`
+}
+
+// DeletePolicyRequest is the input of DeletePolicy.
+type DeletePolicyRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// DeletePolicyVersionRequest is the input of DeletePolicyVersion.
+type DeletePolicyVersionRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+	VersionId *string `aws:"VersionId,req"`
+}
+
+// DeleteRolePolicyRequest is the input of DeleteRolePolicy.
+type DeleteRolePolicyRequest struct {
+	RoleName   *string `aws:"RoleName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
+// DeleteRoleRequest is the input of DeleteRole.
+type DeleteRoleRequest struct {
+	RoleName *string `aws:"RoleName,req"`
+}
+
+// DeleteUserPolicyRequest is the input of DeleteUserPolicy.
+type DeleteUserPolicyRequest struct {
+	UserName   *string `aws:"UserName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
 // DeleteUserRequest is the input of DeleteUser.
 type DeleteUserRequest struct {
 	UserName *string `aws:"UserName,req"`
+}
+
+// DetachGroupPolicyRequest is the input of DetachGroupPolicy.
+type DetachGroupPolicyRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// DetachRolePolicyRequest is the input of DetachRolePolicy.
+type DetachRolePolicyRequest struct {
+	RoleName  *string `aws:"RoleName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// DetachUserPolicyRequest is the input of DetachUserPolicy.
+type DetachUserPolicyRequest struct {
+	UserName  *string `aws:"UserName,req"`
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// EvaluationResult is the model shape EvaluationResult.
+type EvaluationResult struct {
+	EvalActionName                    *string                            `aws:"EvalActionName,req"`
+	EvalResourceName                  *string                            `aws:"EvalResourceName"`
+	EvalDecision                      *string                            `aws:"EvalDecision,req"`
+	MatchedStatements                 []Statement                        `aws:"MatchedStatements"`
+	MissingContextValues              []string                           `aws:"MissingContextValues"`
+	OrganizationsDecisionDetail       *OrganizationsDecisionDetail       `aws:"OrganizationsDecisionDetail"`
+	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `aws:"PermissionsBoundaryDecisionDetail"`
+	EvalDecisionDetails               map[string]string                  `aws:"EvalDecisionDetails"`
+	ResourceSpecificResults           []ResourceSpecificResult           `aws:"ResourceSpecificResults"`
+}
+
+// GetAccessKeyLastUsedRequest is the input of GetAccessKeyLastUsed.
+type GetAccessKeyLastUsedRequest struct {
+	AccessKeyId *string `aws:"AccessKeyId,req"`
+}
+
+// GetAccessKeyLastUsedResponse is the output of GetAccessKeyLastUsed.
+type GetAccessKeyLastUsedResponse struct {
+	UserName          *string            `aws:"UserName"`
+	AccessKeyLastUsed *AccessKeyLastUsed `aws:"AccessKeyLastUsed"`
+}
+
+// GetAccountAuthorizationDetailsRequest is the input of GetAccountAuthorizationDetails.
+type GetAccountAuthorizationDetailsRequest struct {
+	Filter   []string `aws:"Filter"`
+	MaxItems *int32   `aws:"MaxItems"`
+	Marker   *string  `aws:"Marker"`
+}
+
+// GetAccountAuthorizationDetailsResponse is the output of GetAccountAuthorizationDetails.
+type GetAccountAuthorizationDetailsResponse struct {
+	UserDetailList  []UserDetail          `aws:"UserDetailList"`
+	GroupDetailList []GroupDetail         `aws:"GroupDetailList"`
+	RoleDetailList  []RoleDetail          `aws:"RoleDetailList"`
+	Policies        []ManagedPolicyDetail `aws:"Policies"`
+	IsTruncated     *bool                 `aws:"IsTruncated"`
+	Marker          *string               `aws:"Marker"`
+}
+
+// GetGroupPolicyRequest is the input of GetGroupPolicy.
+type GetGroupPolicyRequest struct {
+	GroupName  *string `aws:"GroupName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
+// GetGroupPolicyResponse is the output of GetGroupPolicy.
+type GetGroupPolicyResponse struct {
+	GroupName      *string `aws:"GroupName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// GetGroupRequest is the input of GetGroup.
+type GetGroupRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	Marker    *string `aws:"Marker"`
+	MaxItems  *int32  `aws:"MaxItems"`
+}
+
+// GetGroupResponse is the output of GetGroup.
+type GetGroupResponse struct {
+	Group       *Group  `aws:"Group,req"`
+	Users       []User  `aws:"Users,req"`
+	IsTruncated *bool   `aws:"IsTruncated"`
+	Marker      *string `aws:"Marker"`
+}
+
+// GetInstanceProfileRequest is the input of GetInstanceProfile.
+type GetInstanceProfileRequest struct {
+	InstanceProfileName *string `aws:"InstanceProfileName,req"`
+}
+
+// GetInstanceProfileResponse is the output of GetInstanceProfile.
+type GetInstanceProfileResponse struct {
+	InstanceProfile *InstanceProfile `aws:"InstanceProfile,req"`
+}
+
+// GetPolicyRequest is the input of GetPolicy.
+type GetPolicyRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+}
+
+// GetPolicyResponse is the output of GetPolicy.
+type GetPolicyResponse struct {
+	Policy *Policy `aws:"Policy"`
+}
+
+// GetPolicyVersionRequest is the input of GetPolicyVersion.
+type GetPolicyVersionRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+	VersionId *string `aws:"VersionId,req"`
+}
+
+// GetPolicyVersionResponse is the output of GetPolicyVersion.
+type GetPolicyVersionResponse struct {
+	PolicyVersion *PolicyVersion `aws:"PolicyVersion"`
+}
+
+// GetRolePolicyRequest is the input of GetRolePolicy.
+type GetRolePolicyRequest struct {
+	RoleName   *string `aws:"RoleName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
+// GetRolePolicyResponse is the output of GetRolePolicy.
+type GetRolePolicyResponse struct {
+	RoleName       *string `aws:"RoleName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// GetRoleRequest is the input of GetRole.
+type GetRoleRequest struct {
+	RoleName *string `aws:"RoleName,req"`
+}
+
+// GetRoleResponse is the output of GetRole.
+type GetRoleResponse struct {
+	Role *Role `aws:"Role,req"`
+}
+
+// GetUserPolicyRequest is the input of GetUserPolicy.
+type GetUserPolicyRequest struct {
+	UserName   *string `aws:"UserName,req"`
+	PolicyName *string `aws:"PolicyName,req"`
+}
+
+// GetUserPolicyResponse is the output of GetUserPolicy.
+type GetUserPolicyResponse struct {
+	UserName       *string `aws:"UserName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
 }
 
 // GetUserRequest is the input of GetUser.
@@ -273,6 +940,37 @@ type GetUserRequest struct {
 // GetUserResponse is the output of GetUser.
 type GetUserResponse struct {
 	User *User `aws:"User,req"`
+}
+
+// Group is the model shape Group.
+type Group struct {
+	Path       *string    `aws:"Path,req"`
+	GroupName  *string    `aws:"GroupName,req"`
+	GroupId    *string    `aws:"GroupId,req"`
+	Arn        *string    `aws:"Arn,req"`
+	CreateDate *time.Time `aws:"CreateDate,req"`
+}
+
+// GroupDetail is the model shape GroupDetail.
+type GroupDetail struct {
+	Path                    *string          `aws:"Path"`
+	GroupName               *string          `aws:"GroupName"`
+	GroupId                 *string          `aws:"GroupId"`
+	Arn                     *string          `aws:"Arn"`
+	CreateDate              *time.Time       `aws:"CreateDate"`
+	GroupPolicyList         []PolicyDetail   `aws:"GroupPolicyList"`
+	AttachedManagedPolicies []AttachedPolicy `aws:"AttachedManagedPolicies"`
+}
+
+// InstanceProfile is the model shape InstanceProfile.
+type InstanceProfile struct {
+	Path                *string    `aws:"Path,req"`
+	InstanceProfileName *string    `aws:"InstanceProfileName,req"`
+	InstanceProfileId   *string    `aws:"InstanceProfileId,req"`
+	Arn                 *string    `aws:"Arn,req"`
+	CreateDate          *time.Time `aws:"CreateDate,req"`
+	Roles               []Role     `aws:"Roles,req"`
+	Tags                []Tag      `aws:"Tags"`
 }
 
 // ListAccessKeysRequest is the input of ListAccessKeys.
@@ -289,6 +987,227 @@ type ListAccessKeysResponse struct {
 	Marker            *string             `aws:"Marker"`
 }
 
+// ListAttachedGroupPoliciesRequest is the input of ListAttachedGroupPolicies.
+type ListAttachedGroupPoliciesRequest struct {
+	GroupName  *string `aws:"GroupName,req"`
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListAttachedGroupPoliciesResponse is the output of ListAttachedGroupPolicies.
+type ListAttachedGroupPoliciesResponse struct {
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	IsTruncated      *bool            `aws:"IsTruncated"`
+	Marker           *string          `aws:"Marker"`
+}
+
+// ListAttachedRolePoliciesRequest is the input of ListAttachedRolePolicies.
+type ListAttachedRolePoliciesRequest struct {
+	RoleName   *string `aws:"RoleName,req"`
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListAttachedRolePoliciesResponse is the output of ListAttachedRolePolicies.
+type ListAttachedRolePoliciesResponse struct {
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	IsTruncated      *bool            `aws:"IsTruncated"`
+	Marker           *string          `aws:"Marker"`
+}
+
+// ListAttachedUserPoliciesRequest is the input of ListAttachedUserPolicies.
+type ListAttachedUserPoliciesRequest struct {
+	UserName   *string `aws:"UserName,req"`
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListAttachedUserPoliciesResponse is the output of ListAttachedUserPolicies.
+type ListAttachedUserPoliciesResponse struct {
+	AttachedPolicies []AttachedPolicy `aws:"AttachedPolicies"`
+	IsTruncated      *bool            `aws:"IsTruncated"`
+	Marker           *string          `aws:"Marker"`
+}
+
+// ListEntitiesForPolicyRequest is the input of ListEntitiesForPolicy.
+type ListEntitiesForPolicyRequest struct {
+	PolicyArn         *string `aws:"PolicyArn,req"`
+	EntityFilter      *string `aws:"EntityFilter"`
+	PathPrefix        *string `aws:"PathPrefix"`
+	PolicyUsageFilter *string `aws:"PolicyUsageFilter"`
+	Marker            *string `aws:"Marker"`
+	MaxItems          *int32  `aws:"MaxItems"`
+}
+
+// ListEntitiesForPolicyResponse is the output of ListEntitiesForPolicy.
+type ListEntitiesForPolicyResponse struct {
+	PolicyGroups []PolicyGroup `aws:"PolicyGroups"`
+	PolicyUsers  []PolicyUser  `aws:"PolicyUsers"`
+	PolicyRoles  []PolicyRole  `aws:"PolicyRoles"`
+	IsTruncated  *bool         `aws:"IsTruncated"`
+	Marker       *string       `aws:"Marker"`
+}
+
+// ListGroupPoliciesRequest is the input of ListGroupPolicies.
+type ListGroupPoliciesRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	Marker    *string `aws:"Marker"`
+	MaxItems  *int32  `aws:"MaxItems"`
+}
+
+// ListGroupPoliciesResponse is the output of ListGroupPolicies.
+type ListGroupPoliciesResponse struct {
+	PolicyNames []string `aws:"PolicyNames,req"`
+	IsTruncated *bool    `aws:"IsTruncated"`
+	Marker      *string  `aws:"Marker"`
+}
+
+// ListGroupsForUserRequest is the input of ListGroupsForUser.
+type ListGroupsForUserRequest struct {
+	UserName *string `aws:"UserName,req"`
+	Marker   *string `aws:"Marker"`
+	MaxItems *int32  `aws:"MaxItems"`
+}
+
+// ListGroupsForUserResponse is the output of ListGroupsForUser.
+type ListGroupsForUserResponse struct {
+	Groups      []Group `aws:"Groups,req"`
+	IsTruncated *bool   `aws:"IsTruncated"`
+	Marker      *string `aws:"Marker"`
+}
+
+// ListGroupsRequest is the input of ListGroups.
+type ListGroupsRequest struct {
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListGroupsResponse is the output of ListGroups.
+type ListGroupsResponse struct {
+	Groups      []Group `aws:"Groups,req"`
+	IsTruncated *bool   `aws:"IsTruncated"`
+	Marker      *string `aws:"Marker"`
+}
+
+// ListInstanceProfilesForRoleRequest is the input of ListInstanceProfilesForRole.
+type ListInstanceProfilesForRoleRequest struct {
+	RoleName *string `aws:"RoleName,req"`
+	Marker   *string `aws:"Marker"`
+	MaxItems *int32  `aws:"MaxItems"`
+}
+
+// ListInstanceProfilesForRoleResponse is the output of ListInstanceProfilesForRole.
+type ListInstanceProfilesForRoleResponse struct {
+	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req"`
+	IsTruncated      *bool             `aws:"IsTruncated"`
+	Marker           *string           `aws:"Marker"`
+}
+
+// ListInstanceProfilesRequest is the input of ListInstanceProfiles.
+type ListInstanceProfilesRequest struct {
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListInstanceProfilesResponse is the output of ListInstanceProfiles.
+type ListInstanceProfilesResponse struct {
+	InstanceProfiles []InstanceProfile `aws:"InstanceProfiles,req"`
+	IsTruncated      *bool             `aws:"IsTruncated"`
+	Marker           *string           `aws:"Marker"`
+}
+
+// ListPoliciesRequest is the input of ListPolicies.
+type ListPoliciesRequest struct {
+	Scope             *string `aws:"Scope"`
+	OnlyAttached      *bool   `aws:"OnlyAttached"`
+	PathPrefix        *string `aws:"PathPrefix"`
+	PolicyUsageFilter *string `aws:"PolicyUsageFilter"`
+	Marker            *string `aws:"Marker"`
+	MaxItems          *int32  `aws:"MaxItems"`
+}
+
+// ListPoliciesResponse is the output of ListPolicies.
+type ListPoliciesResponse struct {
+	Policies    []Policy `aws:"Policies"`
+	IsTruncated *bool    `aws:"IsTruncated"`
+	Marker      *string  `aws:"Marker"`
+}
+
+// ListPolicyVersionsRequest is the input of ListPolicyVersions.
+type ListPolicyVersionsRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+	Marker    *string `aws:"Marker"`
+	MaxItems  *int32  `aws:"MaxItems"`
+}
+
+// ListPolicyVersionsResponse is the output of ListPolicyVersions.
+type ListPolicyVersionsResponse struct {
+	Versions    []PolicyVersion `aws:"Versions"`
+	IsTruncated *bool           `aws:"IsTruncated"`
+	Marker      *string         `aws:"Marker"`
+}
+
+// ListRolePoliciesRequest is the input of ListRolePolicies.
+type ListRolePoliciesRequest struct {
+	RoleName *string `aws:"RoleName,req"`
+	Marker   *string `aws:"Marker"`
+	MaxItems *int32  `aws:"MaxItems"`
+}
+
+// ListRolePoliciesResponse is the output of ListRolePolicies.
+type ListRolePoliciesResponse struct {
+	PolicyNames []string `aws:"PolicyNames,req"`
+	IsTruncated *bool    `aws:"IsTruncated"`
+	Marker      *string  `aws:"Marker"`
+}
+
+// ListRolesRequest is the input of ListRoles.
+type ListRolesRequest struct {
+	PathPrefix *string `aws:"PathPrefix"`
+	Marker     *string `aws:"Marker"`
+	MaxItems   *int32  `aws:"MaxItems"`
+}
+
+// ListRolesResponse is the output of ListRoles.
+type ListRolesResponse struct {
+	Roles       []Role  `aws:"Roles,req"`
+	IsTruncated *bool   `aws:"IsTruncated"`
+	Marker      *string `aws:"Marker"`
+}
+
+// ListUserPoliciesRequest is the input of ListUserPolicies.
+type ListUserPoliciesRequest struct {
+	UserName *string `aws:"UserName,req"`
+	Marker   *string `aws:"Marker"`
+	MaxItems *int32  `aws:"MaxItems"`
+}
+
+// ListUserPoliciesResponse is the output of ListUserPolicies.
+type ListUserPoliciesResponse struct {
+	PolicyNames []string `aws:"PolicyNames,req"`
+	IsTruncated *bool    `aws:"IsTruncated"`
+	Marker      *string  `aws:"Marker"`
+}
+
+// ListUserTagsRequest is the input of ListUserTags.
+type ListUserTagsRequest struct {
+	UserName *string `aws:"UserName,req"`
+	Marker   *string `aws:"Marker"`
+	MaxItems *int32  `aws:"MaxItems"`
+}
+
+// ListUserTagsResponse is the output of ListUserTags.
+type ListUserTagsResponse struct {
+	Tags        []Tag   `aws:"Tags,req"`
+	IsTruncated *bool   `aws:"IsTruncated"`
+	Marker      *string `aws:"Marker"`
+}
+
 // ListUsersRequest is the input of ListUsers.
 type ListUsersRequest struct {
 	PathPrefix *string `aws:"PathPrefix"`
@@ -303,10 +1222,276 @@ type ListUsersResponse struct {
 	Marker      *string `aws:"Marker"`
 }
 
+// ManagedPolicyDetail is the model shape ManagedPolicyDetail.
+type ManagedPolicyDetail struct {
+	PolicyName                    *string         `aws:"PolicyName"`
+	PolicyId                      *string         `aws:"PolicyId"`
+	Arn                           *string         `aws:"Arn"`
+	Path                          *string         `aws:"Path"`
+	DefaultVersionId              *string         `aws:"DefaultVersionId"`
+	AttachmentCount               *int32          `aws:"AttachmentCount"`
+	PermissionsBoundaryUsageCount *int32          `aws:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  *bool           `aws:"IsAttachable"`
+	Description                   *string         `aws:"Description"`
+	CreateDate                    *time.Time      `aws:"CreateDate"`
+	UpdateDate                    *time.Time      `aws:"UpdateDate"`
+	PolicyVersionList             []PolicyVersion `aws:"PolicyVersionList"`
+}
+
+// OrganizationsDecisionDetail is the model shape OrganizationsDecisionDetail.
+type OrganizationsDecisionDetail struct {
+	AllowedByOrganizations *bool `aws:"AllowedByOrganizations"`
+}
+
+// PermissionsBoundaryDecisionDetail is the model shape PermissionsBoundaryDecisionDetail.
+type PermissionsBoundaryDecisionDetail struct {
+	AllowedByPermissionsBoundary *bool `aws:"AllowedByPermissionsBoundary"`
+}
+
+// Policy is the model shape Policy.
+type Policy struct {
+	PolicyName                    *string    `aws:"PolicyName"`
+	PolicyId                      *string    `aws:"PolicyId"`
+	Arn                           *string    `aws:"Arn"`
+	Path                          *string    `aws:"Path"`
+	DefaultVersionId              *string    `aws:"DefaultVersionId"`
+	AttachmentCount               *int32     `aws:"AttachmentCount"`
+	PermissionsBoundaryUsageCount *int32     `aws:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  *bool      `aws:"IsAttachable"`
+	Description                   *string    `aws:"Description"`
+	CreateDate                    *time.Time `aws:"CreateDate"`
+	UpdateDate                    *time.Time `aws:"UpdateDate"`
+	Tags                          []Tag      `aws:"Tags"`
+}
+
+// PolicyDetail is the model shape PolicyDetail.
+type PolicyDetail struct {
+	PolicyName     *string `aws:"PolicyName"`
+	PolicyDocument *string `aws:"PolicyDocument"`
+}
+
+// PolicyGroup is the model shape PolicyGroup.
+type PolicyGroup struct {
+	GroupName *string `aws:"GroupName"`
+	GroupId   *string `aws:"GroupId"`
+}
+
+// PolicyRole is the model shape PolicyRole.
+type PolicyRole struct {
+	RoleName *string `aws:"RoleName"`
+	RoleId   *string `aws:"RoleId"`
+}
+
+// PolicyUser is the model shape PolicyUser.
+type PolicyUser struct {
+	UserName *string `aws:"UserName"`
+	UserId   *string `aws:"UserId"`
+}
+
+// PolicyVersion is the model shape PolicyVersion.
+type PolicyVersion struct {
+	Document         *string    `aws:"Document"`
+	VersionId        *string    `aws:"VersionId"`
+	IsDefaultVersion *bool      `aws:"IsDefaultVersion"`
+	CreateDate       *time.Time `aws:"CreateDate"`
+}
+
+// Position is the model shape Position.
+type Position struct {
+	Line   *int32 `aws:"Line"`
+	Column *int32 `aws:"Column"`
+}
+
+// PutGroupPolicyRequest is the input of PutGroupPolicy.
+type PutGroupPolicyRequest struct {
+	GroupName      *string `aws:"GroupName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// PutRolePolicyRequest is the input of PutRolePolicy.
+type PutRolePolicyRequest struct {
+	RoleName       *string `aws:"RoleName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// PutUserPolicyRequest is the input of PutUserPolicy.
+type PutUserPolicyRequest struct {
+	UserName       *string `aws:"UserName,req"`
+	PolicyName     *string `aws:"PolicyName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// RemoveRoleFromInstanceProfileRequest is the input of RemoveRoleFromInstanceProfile.
+type RemoveRoleFromInstanceProfileRequest struct {
+	InstanceProfileName *string `aws:"InstanceProfileName,req"`
+	RoleName            *string `aws:"RoleName,req"`
+}
+
+// RemoveUserFromGroupRequest is the input of RemoveUserFromGroup.
+type RemoveUserFromGroupRequest struct {
+	GroupName *string `aws:"GroupName,req"`
+	UserName  *string `aws:"UserName,req"`
+}
+
+// ResourceSpecificResult is the model shape ResourceSpecificResult.
+type ResourceSpecificResult struct {
+	EvalResourceName                  *string                            `aws:"EvalResourceName,req"`
+	EvalResourceDecision              *string                            `aws:"EvalResourceDecision,req"`
+	MatchedStatements                 []Statement                        `aws:"MatchedStatements"`
+	MissingContextValues              []string                           `aws:"MissingContextValues"`
+	EvalDecisionDetails               map[string]string                  `aws:"EvalDecisionDetails"`
+	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail `aws:"PermissionsBoundaryDecisionDetail"`
+}
+
+// Role is the model shape Role.
+type Role struct {
+	Path                     *string                      `aws:"Path,req"`
+	RoleName                 *string                      `aws:"RoleName,req"`
+	RoleId                   *string                      `aws:"RoleId,req"`
+	Arn                      *string                      `aws:"Arn,req"`
+	CreateDate               *time.Time                   `aws:"CreateDate,req"`
+	AssumeRolePolicyDocument *string                      `aws:"AssumeRolePolicyDocument"`
+	Description              *string                      `aws:"Description"`
+	MaxSessionDuration       *int32                       `aws:"MaxSessionDuration"`
+	PermissionsBoundary      *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
+	Tags                     []Tag                        `aws:"Tags"`
+	RoleLastUsed             *RoleLastUsed                `aws:"RoleLastUsed"`
+}
+
+// RoleDetail is the model shape RoleDetail.
+type RoleDetail struct {
+	Path                     *string                      `aws:"Path"`
+	RoleName                 *string                      `aws:"RoleName"`
+	RoleId                   *string                      `aws:"RoleId"`
+	Arn                      *string                      `aws:"Arn"`
+	CreateDate               *time.Time                   `aws:"CreateDate"`
+	AssumeRolePolicyDocument *string                      `aws:"AssumeRolePolicyDocument"`
+	InstanceProfileList      []InstanceProfile            `aws:"InstanceProfileList"`
+	RolePolicyList           []PolicyDetail               `aws:"RolePolicyList"`
+	AttachedManagedPolicies  []AttachedPolicy             `aws:"AttachedManagedPolicies"`
+	PermissionsBoundary      *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
+	Tags                     []Tag                        `aws:"Tags"`
+	RoleLastUsed             *RoleLastUsed                `aws:"RoleLastUsed"`
+}
+
+// RoleLastUsed is the model shape RoleLastUsed.
+type RoleLastUsed struct {
+	LastUsedDate *time.Time `aws:"LastUsedDate"`
+	Region       *string    `aws:"Region"`
+}
+
+// SetDefaultPolicyVersionRequest is the input of SetDefaultPolicyVersion.
+type SetDefaultPolicyVersionRequest struct {
+	PolicyArn *string `aws:"PolicyArn,req"`
+	VersionId *string `aws:"VersionId,req"`
+}
+
+// SimulateCustomPolicyRequest is the input of SimulateCustomPolicy.
+type SimulateCustomPolicyRequest struct {
+	PolicyInputList                    []string       `aws:"PolicyInputList,req"`
+	PermissionsBoundaryPolicyInputList []string       `aws:"PermissionsBoundaryPolicyInputList"`
+	ActionNames                        []string       `aws:"ActionNames,req"`
+	ResourceArns                       []string       `aws:"ResourceArns"`
+	ResourcePolicy                     *string        `aws:"ResourcePolicy"`
+	ResourceOwner                      *string        `aws:"ResourceOwner"`
+	CallerArn                          *string        `aws:"CallerArn"`
+	ContextEntries                     []ContextEntry `aws:"ContextEntries"`
+	ResourceHandlingOption             *string        `aws:"ResourceHandlingOption"`
+	MaxItems                           *int32         `aws:"MaxItems"`
+	Marker                             *string        `aws:"Marker"`
+}
+
+// SimulatePolicyResponse is the output of SimulateCustomPolicy and the output of SimulatePrincipalPolicy.
+type SimulatePolicyResponse struct {
+	EvaluationResults []EvaluationResult `aws:"EvaluationResults"`
+	IsTruncated       *bool              `aws:"IsTruncated"`
+	Marker            *string            `aws:"Marker"`
+}
+
+// SimulatePrincipalPolicyRequest is the input of SimulatePrincipalPolicy.
+type SimulatePrincipalPolicyRequest struct {
+	PolicySourceArn                    *string        `aws:"PolicySourceArn,req"`
+	PolicyInputList                    []string       `aws:"PolicyInputList"`
+	PermissionsBoundaryPolicyInputList []string       `aws:"PermissionsBoundaryPolicyInputList"`
+	ActionNames                        []string       `aws:"ActionNames,req"`
+	ResourceArns                       []string       `aws:"ResourceArns"`
+	ResourcePolicy                     *string        `aws:"ResourcePolicy"`
+	ResourceOwner                      *string        `aws:"ResourceOwner"`
+	CallerArn                          *string        `aws:"CallerArn"`
+	ContextEntries                     []ContextEntry `aws:"ContextEntries"`
+	ResourceHandlingOption             *string        `aws:"ResourceHandlingOption"`
+	MaxItems                           *int32         `aws:"MaxItems"`
+	Marker                             *string        `aws:"Marker"`
+}
+
+// Statement is the model shape Statement.
+type Statement struct {
+	SourcePolicyId   *string   `aws:"SourcePolicyId"`
+	SourcePolicyType *string   `aws:"SourcePolicyType"`
+	StartPosition    *Position `aws:"StartPosition"`
+	EndPosition      *Position `aws:"EndPosition"`
+}
+
 // Tag is the model shape Tag.
 type Tag struct {
 	Key   *string `aws:"Key,req"`
 	Value *string `aws:"Value,req"`
+}
+
+// TagRoleRequest is the input of TagRole.
+type TagRoleRequest struct {
+	RoleName *string `aws:"RoleName,req"`
+	Tags     []Tag   `aws:"Tags,req"`
+}
+
+// TagUserRequest is the input of TagUser.
+type TagUserRequest struct {
+	UserName *string `aws:"UserName,req"`
+	Tags     []Tag   `aws:"Tags,req"`
+}
+
+// UntagRoleRequest is the input of UntagRole.
+type UntagRoleRequest struct {
+	RoleName *string  `aws:"RoleName,req"`
+	TagKeys  []string `aws:"TagKeys,req"`
+}
+
+// UntagUserRequest is the input of UntagUser.
+type UntagUserRequest struct {
+	UserName *string  `aws:"UserName,req"`
+	TagKeys  []string `aws:"TagKeys,req"`
+}
+
+// UpdateAccessKeyRequest is the input of UpdateAccessKey.
+type UpdateAccessKeyRequest struct {
+	UserName    *string `aws:"UserName"`
+	AccessKeyId *string `aws:"AccessKeyId,req"`
+	Status      *string `aws:"Status,req"`
+}
+
+// UpdateAssumeRolePolicyRequest is the input of UpdateAssumeRolePolicy.
+type UpdateAssumeRolePolicyRequest struct {
+	RoleName       *string `aws:"RoleName,req"`
+	PolicyDocument *string `aws:"PolicyDocument,req"`
+}
+
+// UpdateRoleRequest is the input of UpdateRole.
+type UpdateRoleRequest struct {
+	RoleName           *string `aws:"RoleName,req"`
+	Description        *string `aws:"Description"`
+	MaxSessionDuration *int32  `aws:"MaxSessionDuration"`
+}
+
+// UpdateRoleResponse is the output of UpdateRole.
+type UpdateRoleResponse struct{}
+
+// UpdateUserRequest is the input of UpdateUser.
+type UpdateUserRequest struct {
+	UserName    *string `aws:"UserName,req"`
+	NewPath     *string `aws:"NewPath"`
+	NewUserName *string `aws:"NewUserName"`
 }
 
 // User is the model shape User.
@@ -321,9 +1506,79 @@ type User struct {
 	Tags                []Tag                        `aws:"Tags"`
 }
 
+// UserDetail is the model shape UserDetail.
+type UserDetail struct {
+	Path                    *string                      `aws:"Path"`
+	UserName                *string                      `aws:"UserName"`
+	UserId                  *string                      `aws:"UserId"`
+	Arn                     *string                      `aws:"Arn"`
+	CreateDate              *time.Time                   `aws:"CreateDate"`
+	UserPolicyList          []PolicyDetail               `aws:"UserPolicyList"`
+	GroupList               []string                     `aws:"GroupList"`
+	AttachedManagedPolicies []AttachedPolicy             `aws:"AttachedManagedPolicies"`
+	PermissionsBoundary     *AttachedPermissionsBoundary `aws:"PermissionsBoundary"`
+	Tags                    []Tag                        `aws:"Tags"`
+}
+
+// Values of the enum ContextKeyTypeEnum.
+const (
+	ContextKeyTypeEnumString      = "string"
+	ContextKeyTypeEnumStringList  = "stringList"
+	ContextKeyTypeEnumNumeric     = "numeric"
+	ContextKeyTypeEnumNumericList = "numericList"
+	ContextKeyTypeEnumBoolean     = "boolean"
+	ContextKeyTypeEnumBooleanList = "booleanList"
+	ContextKeyTypeEnumIp          = "ip"
+	ContextKeyTypeEnumIpList      = "ipList"
+	ContextKeyTypeEnumBinary      = "binary"
+	ContextKeyTypeEnumBinaryList  = "binaryList"
+	ContextKeyTypeEnumDate        = "date"
+	ContextKeyTypeEnumDateList    = "dateList"
+)
+
+// Values of the enum EntityType.
+const (
+	EntityTypeUser               = "User"
+	EntityTypeRole               = "Role"
+	EntityTypeGroup              = "Group"
+	EntityTypeLocalManagedPolicy = "LocalManagedPolicy"
+	EntityTypeAWSManagedPolicy   = "AWSManagedPolicy"
+)
+
 // Values of the enum PermissionsBoundaryAttachmentType.
 const (
 	PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy = "PermissionsBoundaryPolicy"
+)
+
+// Values of the enum PolicyEvaluationDecisionType.
+const (
+	PolicyEvaluationDecisionTypeAllowed      = "allowed"
+	PolicyEvaluationDecisionTypeExplicitDeny = "explicitDeny"
+	PolicyEvaluationDecisionTypeImplicitDeny = "implicitDeny"
+)
+
+// Values of the enum PolicySourceType.
+const (
+	PolicySourceTypeUser        = "user"
+	PolicySourceTypeGroup       = "group"
+	PolicySourceTypeRole        = "role"
+	PolicySourceTypeAwsManaged  = "aws-managed"
+	PolicySourceTypeUserManaged = "user-managed"
+	PolicySourceTypeResource    = "resource"
+	PolicySourceTypeNone        = "none"
+)
+
+// Values of the enum PolicyUsageType.
+const (
+	PolicyUsageTypePermissionsPolicy   = "PermissionsPolicy"
+	PolicyUsageTypePermissionsBoundary = "PermissionsBoundary"
+)
+
+// Values of the enum policyScopeType.
+const (
+	PolicyScopeTypeAll   = "All"
+	PolicyScopeTypeAWS   = "AWS"
+	PolicyScopeTypeLocal = "Local"
 )
 
 // Values of the enum statusType.

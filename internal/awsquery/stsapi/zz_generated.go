@@ -33,6 +33,12 @@ var Service = &awsquery.Service{
 			NewOutput:     func() any { return new(GetCallerIdentityResponse) },
 			ResultWrapper: "GetCallerIdentityResult",
 		},
+		"GetSessionToken": {
+			Name:          "GetSessionToken",
+			NewInput:      func() any { return new(GetSessionTokenRequest) },
+			NewOutput:     func() any { return new(GetSessionTokenResponse) },
+			ResultWrapper: "GetSessionTokenResult",
+		},
 	},
 	Known: map[string]bool{
 		"AssumeRole":                 true,
@@ -102,6 +108,18 @@ type GetCallerIdentityResponse struct {
 	UserId  *string `aws:"UserId"`
 	Account *string `aws:"Account"`
 	Arn     *string `aws:"Arn"`
+}
+
+// GetSessionTokenRequest is the input of GetSessionToken.
+type GetSessionTokenRequest struct {
+	DurationSeconds *int32  `aws:"DurationSeconds"`
+	SerialNumber    *string `aws:"SerialNumber"`
+	TokenCode       *string `aws:"TokenCode"`
+}
+
+// GetSessionTokenResponse is the output of GetSessionToken.
+type GetSessionTokenResponse struct {
+	Credentials *Credentials `aws:"Credentials"`
 }
 
 // PolicyDescriptorType is the model shape PolicyDescriptorType.
