@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -17,6 +18,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery"
 	"github.com/kumo-cloud/kumo/internal/clock"
+	"github.com/kumo-cloud/kumo/internal/iam/policy"
 	"github.com/kumo-cloud/kumo/internal/sigv4"
 )
 
@@ -30,6 +32,12 @@ type Principal struct {
 	Secret    string
 	ARN       string
 	UserID    string
+	// Root marks the account's root: it may do everything in its account.
+	// Everyone else may do what Policies (their identity policies) allow.
+	Root     bool
+	Policies []*policy.Document
+	// Tags are the principal's tags (aws:PrincipalTag/…).
+	Tags map[string]string
 }
 
 // Authenticator resolves access key ids. It returns an error wrapping
@@ -139,7 +147,10 @@ func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any,
 	if err != nil {
 		return nil, authError(svc, err)
 	}
-	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID
+	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID, r.principal = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID, p
+	if host, _, err := net.SplitHostPort(hr.RemoteAddr); err == nil {
+		r.SourceIP = host
+	}
 
 	if r.Action == "" {
 		return nil, awserr.BadRequest("MissingAction", "The request must contain the parameter Action.")

@@ -20,6 +20,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/iam"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/sigv4"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -111,6 +112,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		}()
 	}
 
+	iamSvc := iam.New(d.Store, d.Accounts)
 	metrics := api.NewMetrics()
 	var throttle *api.Throttle
 	if cfg.Throttle {
@@ -120,9 +122,10 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		Services: map[string]*api.Service{
 			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih, EBS: eh}),
 			"sts": sts.Service(),
+			"iam": iamSvc.API(),
 		},
 		Regions:  cfg.Regions,
-		Auth:     &keyAuth{accounts: d.Accounts, now: time.Now, cache: map[string]cachedPrincipal{}},
+		Auth:     &keyAuth{accounts: d.Accounts, iam: iamSvc, now: time.Now, cache: map[string]cachedPrincipal{}},
 		Throttle: throttle,
 		Clock:    cfg.Clock,
 		Log:      cfg.Log,
@@ -186,6 +189,7 @@ func (d *Daemon) Close() error {
 // consistent there too).
 type keyAuth struct {
 	accounts *accounts.Service
+	iam      *iam.Service
 	now      func() time.Time
 
 	mu    sync.Mutex
@@ -222,12 +226,36 @@ func (a *keyAuth) Principal(ctx context.Context, akid string) (*api.Principal, e
 
 func (a *keyAuth) lookup(ctx context.Context, akid string) (*api.Principal, error) {
 	k, err := a.accounts.AccessKey(ctx, akid)
-	if errors.Is(err, accounts.ErrNotFound) || err == nil && !k.Active {
+	if errors.Is(err, accounts.ErrNotFound) {
+		return a.userKey(ctx, akid)
+	}
+	if err == nil && !k.Active {
 		return nil, fmt.Errorf("access key %s: %w", akid, sigv4.ErrUnknownKey)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &api.Principal{AccountID: k.AccountID, Secret: k.Secret, UserID: k.AccountID,
-		ARN: "arn:aws:iam::" + k.AccountID + ":root"}, nil
+		ARN: "arn:aws:iam::" + k.AccountID + ":root", Root: true}, nil
+}
+
+// userKey resolves an IAM user's access key: the user may do what its
+// identity policies (inline, attached, and its groups') allow.
+func (a *keyAuth) userKey(ctx context.Context, akid string) (*api.Principal, error) {
+	k, u, err := a.iam.LookupAccessKey(ctx, akid)
+	if errors.Is(err, iam.ErrNotFound) || err == nil && !k.Active() {
+		return nil, fmt.Errorf("access key %s: %w", akid, sigv4.ErrUnknownKey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	policies, err := a.iam.PoliciesOf(ctx, u.Account, u.ARN())
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{}
+	for _, t := range u.Tags {
+		tags[t.Key] = t.Value
+	}
+	return &api.Principal{AccountID: u.Account, Secret: k.Secret, UserID: u.ID, ARN: u.ARN(), Policies: policies, Tags: tags}, nil
 }

@@ -14,10 +14,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -167,9 +169,38 @@ func Code(err error) string {
 	return ""
 }
 
+// Eventually retries check for up to 10 seconds until it returns "", and
+// fails the test with its last answer otherwise (for effects that are
+// eventually consistent, as on AWS).
+func Eventually(t testing.TB, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msg := check()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // STS returns an STS client with the operator's credentials.
 func (e *Env) STS() *sts.Client {
 	return sts.NewFromConfig(e.AWSConfig("", ""), func(o *sts.Options) {
+		o.BaseEndpoint = aws.String(e.Daemon.URL)
+	})
+}
+
+// IAM returns an IAM client with the operator's credentials.
+func (e *Env) IAM() *iam.Client { return e.IAMAs("", "") }
+
+// IAMAs returns an IAM client with the given credentials (the operator's
+// when empty).
+func (e *Env) IAMAs(akid, secret string) *iam.Client {
+	return iam.NewFromConfig(e.AWSConfig(akid, secret), func(o *iam.Options) {
 		o.BaseEndpoint = aws.String(e.Daemon.URL)
 	})
 }
