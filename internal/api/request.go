@@ -56,13 +56,19 @@ func (r *Request) allowed() error {
 	}
 	action := r.Service + ":" + r.Action
 	req := &policy.Request{Principal: r.PrincipalARN, Action: action, Resource: "*", Context: r.conditionKeys()}
-	dec, _ := policy.Evaluate(req, p.Policies, nil, nil)
+	dec, _ := policy.Evaluate(req, p.Policies, p.SessionPolicies, nil)
 	if dec == policy.Allow {
 		return nil
 	}
 	why := "no identity-based policy allows the " + action + " action"
 	if dec == policy.ExplicitDeny {
 		why = "an explicit deny in an identity-based policy denies the " + action + " action"
+	} else if len(p.SessionPolicies) > 0 {
+		// Which set failed is not reported by Evaluate; AWS names the session
+		// policy when it is the one that did not allow.
+		if d, _ := policy.Evaluate(req, p.Policies, nil, nil); d == policy.Allow {
+			why = "no session policy allows the " + action + " action"
+		}
 	}
 	if r.Service == "ec2" {
 		return awserr.New(http.StatusForbidden, "UnauthorizedOperation",

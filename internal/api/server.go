@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +40,55 @@ type Principal struct {
 	Policies []*policy.Document
 	// Tags are the principal's tags (aws:PrincipalTag/…).
 	Tags map[string]string
+
+	// SessionToken is set for temporary credentials (STS sessions): a request
+	// signed with the key must carry it as X-Amz-Security-Token. A request
+	// carrying a token for a key without one is rejected too.
+	SessionToken string
+	// Expires is when temporary credentials stop working (zero: never).
+	Expires time.Time
+	// SessionPolicies are the session policies passed to AssumeRole: when
+	// there are any, a request must be allowed by one of them as well.
+	SessionPolicies []*policy.Document
+}
+
+// Sentinel errors of the security token check, turned into each protocol's
+// wire error by tokenError.
+var (
+	// ErrInvalidToken means the request's session token is missing, wrong, or
+	// sent with long-term credentials.
+	ErrInvalidToken = errors.New("api: invalid security token")
+	// ErrExpiredToken means the temporary credentials have expired.
+	ErrExpiredToken = errors.New("api: expired security token")
+)
+
+// checkToken matches the request's X-Amz-Security-Token against the
+// principal's and checks that temporary credentials have not expired.
+func checkToken(p *Principal, token string, now time.Time) error {
+	if subtle.ConstantTimeCompare([]byte(p.SessionToken), []byte(token)) != 1 {
+		return ErrInvalidToken
+	}
+	if !p.Expires.IsZero() && !now.Before(p.Expires) {
+		return ErrExpiredToken
+	}
+	return nil
+}
+
+// tokenError is the wire error for a checkToken failure. EC2 answers as it
+// does for unknown keys (AuthFailure) and for expired requests
+// (RequestExpired); the query services (STS, IAM) answer
+// InvalidClientTokenId and ExpiredToken.
+func tokenError(svc *Service, err error) error {
+	query := svc != nil && svc.Wire.Protocol == awsquery.Query
+	switch {
+	case errors.Is(err, ErrExpiredToken) && query:
+		return awserr.New(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
+	case errors.Is(err, ErrExpiredToken):
+		return awserr.New(http.StatusBadRequest, "RequestExpired", "Request has expired.")
+	case query:
+		return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	return awserr.New(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
 }
 
 // Authenticator resolves access key ids. It returns an error wrapping
@@ -146,6 +197,9 @@ func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any,
 	p, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID) // cached: Verify just looked it up
 	if err != nil {
 		return nil, authError(svc, err)
+	}
+	if err := checkToken(p, auth.SessionToken, r.Now); err != nil {
+		return nil, tokenError(svc, err)
 	}
 	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID, r.principal = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID, p
 	if host, _, err := net.SplitHostPort(hr.RemoteAddr); err == nil {

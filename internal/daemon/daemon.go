@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/iam"
+	"github.com/kumo-cloud/kumo/internal/iam/policy"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/sigv4"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -113,6 +115,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 
 	iamSvc := iam.New(d.Store, d.Accounts)
+	sessions := &sts.Sessions{Store: d.Store, Now: cfg.Clock.Now}
 	metrics := api.NewMetrics()
 	var throttle *api.Throttle
 	if cfg.Throttle {
@@ -121,11 +124,11 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	front := api.New(api.Config{
 		Services: map[string]*api.Service{
 			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih, EBS: eh}),
-			"sts": sts.Service(),
+			"sts": sts.New(sessions, iamSvc).API(),
 			"iam": iamSvc.API(),
 		},
 		Regions:  cfg.Regions,
-		Auth:     &keyAuth{accounts: d.Accounts, iam: iamSvc, now: time.Now, cache: map[string]cachedPrincipal{}},
+		Auth:     &keyAuth{accounts: d.Accounts, iam: iamSvc, sessions: sessions, now: time.Now, cache: map[string]cachedPrincipal{}},
 		Throttle: throttle,
 		Clock:    cfg.Clock,
 		Log:      cfg.Log,
@@ -190,6 +193,7 @@ func (d *Daemon) Close() error {
 type keyAuth struct {
 	accounts *accounts.Service
 	iam      *iam.Service
+	sessions *sts.Sessions
 	now      func() time.Time
 
 	mu    sync.Mutex
@@ -225,6 +229,9 @@ func (a *keyAuth) Principal(ctx context.Context, akid string) (*api.Principal, e
 }
 
 func (a *keyAuth) lookup(ctx context.Context, akid string) (*api.Principal, error) {
+	if sts.IsTemporaryKey(akid) {
+		return a.sessionKey(ctx, akid)
+	}
 	k, err := a.accounts.AccessKey(ctx, akid)
 	if errors.Is(err, accounts.ErrNotFound) {
 		return a.userKey(ctx, akid)
@@ -258,4 +265,56 @@ func (a *keyAuth) userKey(ctx context.Context, akid string) (*api.Principal, err
 		tags[t.Key] = t.Value
 	}
 	return &api.Principal{AccountID: u.Account, Secret: k.Secret, UserID: u.ID, ARN: u.ARN(), Policies: policies, Tags: tags}, nil
+}
+
+// sessionKey resolves temporary credentials from STS. The principal carries
+// the session token and expiry, which the front checks on every request
+// (an expired session is still resolved, so that it is answered as expired).
+// A role session may do what the role's policies, and its session policy if
+// any, allow; a GetSessionToken session what its user may do now. A role or
+// user deleted since leaves the session with no permissions, as on AWS.
+func (a *keyAuth) sessionKey(ctx context.Context, akid string) (*api.Principal, error) {
+	s, err := a.sessions.Lookup(ctx, akid)
+	if errors.Is(err, sts.ErrNotFound) {
+		return nil, fmt.Errorf("access key %s: %w", akid, sigv4.ErrUnknownKey)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &api.Principal{AccountID: s.Account, Secret: s.Secret, ARN: s.ARN, UserID: s.UserID, Root: s.Root,
+		SessionToken: s.Token, Expires: s.Expiration}
+	if s.Root {
+		return p, nil
+	}
+	if s.RoleARN != "" {
+		// The session belongs to the role it was issued for, not to a role
+		// of the same name made since.
+		roleID, _, _ := strings.Cut(s.UserID, ":")
+		role, err := a.iam.RoleByARN(ctx, s.RoleARN)
+		if errors.Is(err, iam.ErrNotFound) || err == nil && role.ID != roleID {
+			return p, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Tags = map[string]string{}
+		for _, t := range role.Tags {
+			p.Tags[t.Key] = t.Value
+		}
+	}
+	p.Policies, err = a.iam.PoliciesOf(ctx, s.Account, s.ARN)
+	if errors.Is(err, iam.ErrNotFound) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.Policy != "" {
+		doc, err := policy.Parse(s.Policy, policy.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("session %s policy: %w", akid, err)
+		}
+		p.SessionPolicies = []*policy.Document{doc}
+	}
+	return p, nil
 }

@@ -128,6 +128,35 @@ func (e *Env) AWSConfig(akid, secret string) aws.Config {
 	}
 }
 
+// SessionConfig returns an SDK config for temporary credentials: an access
+// key id, secret and session token from STS.
+func (e *Env) SessionConfig(akid, secret, token string) aws.Config {
+	cfg := e.AWSConfig(akid, secret)
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(akid, secret, token)
+	return cfg
+}
+
+// EC2WithSession returns an EC2 client with temporary credentials.
+func (e *Env) EC2WithSession(akid, secret, token string) *ec2.Client {
+	return ec2.NewFromConfig(e.SessionConfig(akid, secret, token), func(o *ec2.Options) {
+		o.BaseEndpoint = aws.String(e.Daemon.URL)
+	})
+}
+
+// STSWithSession returns an STS client with temporary credentials.
+func (e *Env) STSWithSession(akid, secret, token string) *sts.Client {
+	return sts.NewFromConfig(e.SessionConfig(akid, secret, token), func(o *sts.Options) {
+		o.BaseEndpoint = aws.String(e.Daemon.URL)
+	})
+}
+
+// IAMWithSession returns an IAM client with temporary credentials.
+func (e *Env) IAMWithSession(akid, secret, token string) *iam.Client {
+	return iam.NewFromConfig(e.SessionConfig(akid, secret, token), func(o *iam.Options) {
+		o.BaseEndpoint = aws.String(e.Daemon.URL)
+	})
+}
+
 // EC2 returns an EC2 client with the operator's credentials.
 func (e *Env) EC2(opts ...func(*ec2.Options)) *ec2.Client {
 	return ec2.NewFromConfig(e.AWSConfig("", ""), append([]func(*ec2.Options){func(o *ec2.Options) {
@@ -188,8 +217,12 @@ func Eventually(t testing.TB, check func() string) {
 }
 
 // STS returns an STS client with the operator's credentials.
-func (e *Env) STS() *sts.Client {
-	return sts.NewFromConfig(e.AWSConfig("", ""), func(o *sts.Options) {
+func (e *Env) STS() *sts.Client { return e.STSAs("", "") }
+
+// STSAs returns an STS client with the given credentials (the operator's
+// when empty).
+func (e *Env) STSAs(akid, secret string) *sts.Client {
+	return sts.NewFromConfig(e.AWSConfig(akid, secret), func(o *sts.Options) {
 		o.BaseEndpoint = aws.String(e.Daemon.URL)
 	})
 }
