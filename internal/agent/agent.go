@@ -19,6 +19,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/hypervisor"
+	"github.com/kumo-cloud/kumo/internal/imds"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/storage"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -50,6 +51,9 @@ type Config struct {
 	// EBS holds the volume and snapshot records; Pool the volume files.
 	EBS  *ebs.Store
 	Pool *storage.Pool
+	// InstanceRole, if set, returns the instance profile of an instance and
+	// the credentials of its role for the metadata service (nil: none).
+	InstanceRole func(ctx context.Context, in *instances.Instance) (*imds.IAMInfo, error)
 	// AfterPass, if set, runs at the end of every pass (the images refresh
 	// their state from their snapshots there).
 	AfterPass func(ctx context.Context)

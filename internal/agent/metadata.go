@@ -182,6 +182,14 @@ func (m *metadata) describe(ctx context.Context, in *instances.Instance) (*imds.
 		}
 		md.SecondaryNICs = append(md.SecondaryNICs, nic)
 	}
+	if in.IAMProfile != nil && m.a.cfg.InstanceRole != nil {
+		// A profile whose role cannot be used (gone, or not trusting EC2)
+		// leaves iam/ out rather than failing the whole tree.
+		if md.IAM, err = m.a.cfg.InstanceRole(ctx, in); err != nil {
+			m.a.log.Warn("instance role credentials", "instance_id", in.ID, "err", err)
+			md.IAM = nil
+		}
+	}
 	if in.PublicKey != "" {
 		md.PublicKeys = []imds.PublicKey{{Name: in.KeyName, OpenSSH: in.PublicKey}}
 	}

@@ -48,14 +48,26 @@ func (r *Request) Authorize(dryRun *bool) error {
 	return nil
 }
 
+// AuthorizeAction checks that the caller's identity policies allow another
+// action on a resource, one an operation implies besides its own (such as
+// iam:PassRole on the role RunInstances hands to an instance). An account's
+// root always may.
+func (r *Request) AuthorizeAction(action, resource string) error {
+	return r.allowedTo(action, resource)
+}
+
 // allowed evaluates the caller's identity policies for the request's action.
 func (r *Request) allowed() error {
+	return r.allowedTo(r.Service+":"+r.Action, "*")
+}
+
+// allowedTo evaluates the caller's identity policies for action on resource.
+func (r *Request) allowedTo(action, resource string) error {
 	p := r.principal
 	if p == nil || p.Root {
 		return nil
 	}
-	action := r.Service + ":" + r.Action
-	req := &policy.Request{Principal: r.PrincipalARN, Action: action, Resource: "*", Context: r.conditionKeys()}
+	req := &policy.Request{Principal: r.PrincipalARN, Action: action, Resource: resource, Context: r.conditionKeys()}
 	dec, _ := policy.Evaluate(req, p.Policies, p.SessionPolicies, nil)
 	if dec == policy.Allow {
 		return nil
@@ -71,11 +83,15 @@ func (r *Request) allowed() error {
 		}
 	}
 	if r.Service == "ec2" {
+		on := ""
+		if resource != "*" {
+			on = " on resource: " + resource
+		}
 		return awserr.New(http.StatusForbidden, "UnauthorizedOperation",
-			"You are not authorized to perform this operation. User: %s is not authorized to perform: %s because %s", r.PrincipalARN, action, why)
+			"You are not authorized to perform this operation. User: %s is not authorized to perform: %s%s because %s", r.PrincipalARN, action, on, why)
 	}
 	return awserr.New(http.StatusForbidden, "AccessDenied",
-		"User: %s is not authorized to perform: %s on resource: * because %s", r.PrincipalARN, action, why)
+		"User: %s is not authorized to perform: %s on resource: %s because %s", r.PrincipalARN, action, resource, why)
 }
 
 // conditionKeys are the global condition keys of the request.

@@ -90,8 +90,14 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		}
 	}
 
+	iamSvc := iam.New(d.Store, d.Accounts)
+	sessions := &sts.Sessions{Store: d.Store, Now: cfg.Clock.Now}
+	// Instance profiles: their roles' sessions are minted for the metadata
+	// service and revoked when an association ends.
+	roles := &sts.InstanceRoles{Sessions: sessions, IAM: iamSvc, Now: cfg.Clock.Now}
 	insts := &instances.Store{S: d.Store}
 	ih := &instances.Handlers{
+		IAM: iamSvc, RevokeRole: roles.Revoke,
 		Instances: insts, Raw: d.Store, VPCs: vpcs, Images: imgs,
 		Idem:     &idempotency.Keeper{Store: d.Store},
 		Capacity: hostCapacity(&cfg), Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
@@ -100,7 +106,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	eh := &ebs.Handlers{Store: &ebs.Store{S: d.Store}, Host: cfg.HostName, Idem: ih.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}
 	if cfg.Agent {
 		actx, cancel := context.WithCancel(context.Background())
-		d.agent, err = d.startAgent(actx, vpcs, imgs, insts)
+		d.agent, err = d.startAgent(actx, vpcs, imgs, insts, roles)
 		if err != nil {
 			cancel()
 			return nil, err
@@ -114,8 +120,6 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		}()
 	}
 
-	iamSvc := iam.New(d.Store, d.Accounts)
-	sessions := &sts.Sessions{Store: d.Store, Now: cfg.Clock.Now}
 	metrics := api.NewMetrics()
 	var throttle *api.Throttle
 	if cfg.Throttle {

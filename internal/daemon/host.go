@@ -19,8 +19,10 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
 	"github.com/kumo-cloud/kumo/internal/hypervisor/qemu"
+	"github.com/kumo-cloud/kumo/internal/imds"
 	"github.com/kumo-cloud/kumo/internal/netplane"
 	"github.com/kumo-cloud/kumo/internal/storage"
+	"github.com/kumo-cloud/kumo/internal/sts"
 )
 
 // hostCapacity is this machine's vCPUs and memory times the allocation ratios.
@@ -77,7 +79,7 @@ func (b *imageBuilder) image(ctx context.Context, name string) (*agent.BootImage
 }
 
 // startAgent creates the hypervisor driver, the data plane and the host agent.
-func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images.Service, insts *instances.Store) (*agent.Agent, error) {
+func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images.Service, insts *instances.Store, roles *sts.InstanceRoles) (*agent.Agent, error) {
 	cfg := d.cfg
 	if os.Geteuid() != 0 {
 		return nil, fmt.Errorf("kumo serve runs virtual machines and must run as root (it creates network namespaces, nftables rules and taps): run it with sudo, e.g. `sudo make run`")
@@ -120,7 +122,8 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 			}
 			return "", fmt.Errorf("image %s: %w", amiID, images.ErrNotBuiltin)
 		},
-		Clock: cfg.Clock, Log: cfg.Log.With("component", "agent"),
+		InstanceRole: instanceRole(roles),
+		Clock:        cfg.Clock, Log: cfg.Log.With("component", "agent"),
 		// Images become available once their snapshots completed.
 		AfterPass: func(ctx context.Context) {
 			for _, region := range cfg.Regions {
@@ -138,4 +141,31 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 		}()
 	}
 	return a, nil
+}
+
+// instanceRole gives the metadata service an instance's profile and the
+// credentials of its role, minted and rotated by roles.
+func instanceRole(roles *sts.InstanceRoles) func(ctx context.Context, in *instances.Instance) (*imds.IAMInfo, error) {
+	return func(ctx context.Context, in *instances.Instance) (*imds.IAMInfo, error) {
+		a := in.IAMProfile
+		if a == nil {
+			return nil, nil
+		}
+		key := sts.InstanceRole{Account: in.Account, InstanceID: in.ID, AssociationID: a.AssociationID, ProfileARN: a.ProfileARN}
+		s, err := roles.Credentials(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return &imds.IAMInfo{
+			InstanceProfileArn: a.ProfileARN, InstanceProfileID: a.ProfileID, RoleName: sts.RoleName(s),
+			Credentials: func(ctx context.Context) (imds.Credentials, error) {
+				s, err := roles.Credentials(ctx, key)
+				if err != nil {
+					return imds.Credentials{}, err
+				}
+				return imds.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, Token: s.Token,
+					Expiration: s.Expiration, LastUpdated: s.IssuedAt}, nil
+			},
+		}, nil
+	}
 }

@@ -34,6 +34,10 @@ type Session struct {
 	RoleARN string `json:"roleArn,omitempty"`
 	// Root marks a GetSessionToken session of an account's root.
 	Root bool `json:"root,omitempty"`
+	// Instance and Association name the instance profile association an
+	// instance role session was minted for (InstanceRoles).
+	Instance    string `json:"instance,omitempty"`
+	Association string `json:"association,omitempty"`
 	// Policy is the inline session policy passed to AssumeRole, if any.
 	Policy     string    `json:"policy,omitempty"`
 	IssuedAt   time.Time `json:"issuedAt"`

@@ -2,6 +2,7 @@ package instances_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/kumo-cloud/kumo/internal/testenv"
 )
@@ -81,8 +83,26 @@ func TestEBSOnRealVMs(t *testing.T) {
 			IpRanges: []types.IpRange{{CidrIp: aws.String("169.254.0.0/16")}}}}}); err != nil {
 		t.Fatal(err)
 	}
+	// The instance also gets a role, whose credentials the guest reads from
+	// the metadata service.
+	iamc := env.IAM()
+	if _, err := iamc.CreateRole(ctx, &iamsdk.CreateRoleInput{RoleName: aws.String("describer"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamc.PutRolePolicy(ctx, &iamsdk.PutRolePolicyInput{RoleName: aws.String("describer"), PolicyName: aws.String("describe"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeRegions","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamc.CreateInstanceProfile(ctx, &iamsdk.CreateInstanceProfileInput{InstanceProfileName: aws.String("describer")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamc.AddRoleToInstanceProfile(ctx, &iamsdk.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("describer"), RoleName: aws.String("describer")}); err != nil {
+		t.Fatal(err)
+	}
 	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(image), InstanceType: types.InstanceTypeT2Micro,
 		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), KeyName: aws.String("ebs"),
+		IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("describer")},
 		Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1a")}})
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +110,26 @@ func TestEBSOnRealVMs(t *testing.T) {
 	a := aws.ToString(run.Instances[0].InstanceId)
 	ipA := aws.ToString(waitState(t, c, a, types.InstanceStateNameRunning, 5*time.Minute).PublicIpAddress)
 	inA := func(cmd string) string { return sshRun(t, ipA, signer, cmd, 3*time.Minute) }
+
+	t.Run("the guest's role credentials work for what the role allows", func(t *testing.T) {
+		fetch := `tok=$(printf 'PUT /latest/api/token HTTP/1.0\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\n\r\n' | nc 169.254.169.254 80 | tail -n 1)
+printf 'GET /latest/meta-data/iam/security-credentials/describer HTTP/1.0\r\nX-aws-ec2-metadata-token: %s\r\n\r\n' "$tok" | nc 169.254.169.254 80 | sed '1,/^\r$/d'`
+		var creds struct{ Code, AccessKeyId, SecretAccessKey, Token, Type string }
+		eventually(t, 30*time.Second, func() string {
+			out := inA(fetch)
+			if err := json.Unmarshal([]byte(out), &creds); err != nil || creds.Code != "Success" {
+				return fmt.Sprintf("role credentials from the metadata service: %q", out)
+			}
+			return ""
+		})
+		role := env.EC2WithSession(creds.AccessKeyId, creds.SecretAccessKey, creds.Token)
+		if _, err := role.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}); err != nil {
+			t.Fatalf("an action the role allows: %v", err)
+		}
+		if _, err := role.CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: aws.String("nope")}); code(err) != "UnauthorizedOperation" {
+			t.Fatalf("an action the role does not allow: %v", err)
+		}
+	})
 
 	vol, err := c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String("us-east-1a"), Size: aws.Int32(1), VolumeType: types.VolumeTypeGp3})
 	if err != nil {

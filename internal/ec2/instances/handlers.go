@@ -9,6 +9,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/iam"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
 
@@ -29,6 +30,11 @@ type Handlers struct {
 	// AttachedInterfaces returns the network interfaces attached to the
 	// account's instances besides their primary ones, by instance id.
 	AttachedInterfaces func(ctx context.Context, region, account string) (map[string][]ec2api.InstanceNetworkInterface, error)
+	// IAM resolves the instance profiles of RunInstances and the
+	// association actions; RevokeRole ends the role credentials handed out
+	// for an association once it is replaced or removed.
+	IAM        *iam.Service
+	RevokeRole func(ctx context.Context, associationID string) error
 	// Kick wakes the host agent after a change (it also polls).
 	Kick func()
 	Now  func() time.Time

@@ -109,8 +109,10 @@ type Instance struct {
 	DisableAPITerm    bool            `json:"disableApiTermination,omitempty"`
 	DisableAPIStop    bool            `json:"disableApiStop,omitempty"`
 	Metadata          MetadataOptions `json:"metadata"`
-	Root              RootDevice      `json:"root"`
-	Host              string          `json:"host"`
+	// IAMProfile is the instance profile association, if any.
+	IAMProfile *ProfileAssociation `json:"iamProfile,omitempty"`
+	Root       RootDevice          `json:"root"`
+	Host       string              `json:"host"`
 
 	// State is the observed state; the API moves it into the transitional
 	// states (stopping, shutting-down, pending) at once, the agent finishes them.

@@ -182,6 +182,14 @@ func (h *Handlers) TerminateInstances(ctx context.Context, r *api.Request, in *e
 	if err != nil {
 		return nil, err
 	}
+	// A terminated instance's role credentials stop working at once.
+	for _, id := range in.InstanceIds {
+		if inst, _, err := h.Instances.Get(ctx, r.Region, r.AccountID, id); err == nil && inst.IAMProfile != nil {
+			if err := h.revokeRole(ctx, inst.IAMProfile.AssociationID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return &ec2api.TerminateInstancesResult{TerminatingInstances: changes}, nil
 }
 

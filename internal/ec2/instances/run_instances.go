@@ -92,6 +92,11 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 			Host:  h.Capacity.Host,
 			State: Pending, StateSince: now, Desired: Running,
 		}
+		if l.profile != nil {
+			a := *l.profile
+			a.AssociationID = assocKind.NewID() // one association per instance
+			inst.IAMProfile = &a
+		}
 		inst.Root.VolumeID = VolumeKind.NewID()
 		inst.Root.AttachTime = now
 		// The root volume is a real volume: the agent makes its file at

@@ -35,6 +35,7 @@ type launch struct {
 	root          RootDevice
 	data          []dataVolume
 	meta          MetadataOptions
+	profile       *ProfileAssociation
 	shutdown      string
 	disableTerm   bool
 	disableStop   bool
@@ -64,8 +65,6 @@ func (h *Handlers) validate(ctx context.Context, r *api.Request, in *ec2api.RunI
 		return nil, unsupported("LaunchTemplate")
 	case in.InstanceMarketOptions != nil:
 		return nil, unsupported("InstanceMarketOptions")
-	case in.IamInstanceProfile != nil:
-		return nil, unsupported("IamInstanceProfile")
 	case in.KernelId != nil || in.RamdiskId != nil:
 		return nil, unsupported("KernelId/RamdiskId")
 	}
@@ -117,6 +116,11 @@ func (h *Handlers) validate(ctx context.Context, r *api.Request, in *ec2api.RunI
 	}
 	if err := metadataOptions(in.MetadataOptions, &l.meta); err != nil {
 		return nil, err
+	}
+	if in.IamInstanceProfile != nil {
+		if l.profile, err = h.resolveProfile(ctx, r, in.IamInstanceProfile, r.Now.UTC()); err != nil {
+			return nil, err
+		}
 	}
 	l.shutdown = aws.ToString(in.InstanceInitiatedShutdownBehavior)
 	switch l.shutdown {

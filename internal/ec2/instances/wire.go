@@ -48,6 +48,9 @@ func (h *Handlers) wire(in *Instance, now time.Time) ec2api.Instance {
 	if in.KeyName != "" {
 		w.KeyName = aws.String(in.KeyName)
 	}
+	if a := in.IAMProfile; a != nil {
+		w.IamInstanceProfile = &ec2api.IamInstanceProfile{Arn: aws.String(a.ProfileARN), Id: aws.String(a.ProfileID)}
+	}
 	if in.StateReason != nil {
 		w.StateReason = &ec2api.StateReason{Code: aws.String(in.StateReason.Code), Message: aws.String(in.StateReason.Message)}
 	}
