@@ -103,7 +103,7 @@ func TestEBSOnRealVMs(t *testing.T) {
 	run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(image), InstanceType: types.InstanceTypeT2Micro,
 		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), KeyName: aws.String("ebs"),
 		IamInstanceProfile: &types.IamInstanceProfileSpecification{Name: aws.String("describer")},
-		Placement: &types.Placement{AvailabilityZone: aws.String("us-east-1a")}})
+		Placement:          &types.Placement{AvailabilityZone: aws.String("us-east-1a")}})
 	if err != nil {
 		t.Fatal(err)
 	}
