@@ -119,22 +119,7 @@ func (s *Service) GetGroup(ctx context.Context, r *api.Request, in *iamapi.GetGr
 
 // ListGroups lists the groups whose path starts with PathPrefix.
 func (s *Service) ListGroups(ctx context.Context, r *api.Request, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
-	prefix, aerr := validPathPrefix(in.PathPrefix)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, err := pageSize(in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
-	all, err := listAll[Group](ctx, s.Store, r.AccountID, kindGroup)
-	if err != nil {
-		return nil, err
-	}
-	all = slices.DeleteFunc(all, func(g *Group) bool { return !strings.HasPrefix(g.Path, prefix) })
-	page, truncated, next, err := paginate(all, func(g *Group) string { return nameKey(g.Name) }, in.Marker, in.MaxItems)
+	page, truncated, next, err := listByPath[Group](ctx, s, r, kindGroup, in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

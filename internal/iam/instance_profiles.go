@@ -128,22 +128,7 @@ func (s *Service) GetInstanceProfile(ctx context.Context, r *api.Request, in *ia
 
 // ListInstanceProfiles lists the profiles whose path starts with PathPrefix.
 func (s *Service) ListInstanceProfiles(ctx context.Context, r *api.Request, in *iamapi.ListInstanceProfilesRequest) (*iamapi.ListInstanceProfilesResponse, error) {
-	prefix, aerr := validPathPrefix(in.PathPrefix)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, err := pageSize(in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
-	all, err := listAll[InstanceProfile](ctx, s.Store, r.AccountID, kindProfile)
-	if err != nil {
-		return nil, err
-	}
-	all = slices.DeleteFunc(all, func(p *InstanceProfile) bool { return !strings.HasPrefix(p.Path, prefix) })
-	page, truncated, next, err := paginate(all, func(p *InstanceProfile) string { return nameKey(p.Name) }, in.Marker, in.MaxItems)
+	page, truncated, next, err := listByPath[InstanceProfile](ctx, s, r, kindProfile, in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

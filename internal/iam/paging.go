@@ -1,12 +1,14 @@
 package iam
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awserr"
 )
 
@@ -89,4 +91,47 @@ func paginateOrdered[T any](items []T, marker *string, maxItems *int32) ([]T, *b
 		out[i] = items[j]
 	}
 	return out, truncated, next, nil
+}
+
+// named is an entity listed by path prefix and ordered by name.
+type named interface {
+	entityPath() string
+	entityName() string
+}
+
+// entityName of users, groups and roles is in principals.go.
+func (u *User) entityPath() string            { return u.Path }
+func (g *Group) entityPath() string           { return g.Path }
+func (ro *Role) entityPath() string           { return ro.Path }
+func (p *InstanceProfile) entityPath() string { return p.Path }
+func (p *InstanceProfile) entityName() string { return p.Name }
+
+// listByPath is the shape every List* of IAM entities shares: validate the
+// path prefix and page size, authorize, then one page of the account's
+// entities of the kind whose path starts with the prefix, in name order.
+func listByPath[T any, P interface {
+	*T
+	named
+}](ctx context.Context, s *Service, r *api.Request, kind string, pathPrefix *string, marker *string, maxItems *int32) ([]P, *bool, *string, error) {
+	prefix, aerr := validPathPrefix(pathPrefix)
+	if aerr != nil {
+		return nil, nil, nil, aerr
+	}
+	if _, err := pageSize(maxItems); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := r.Authorize(nil); err != nil {
+		return nil, nil, nil, err
+	}
+	all, err := listAll[T](ctx, s.Store, r.AccountID, kind)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	items := make([]P, 0, len(all))
+	for _, e := range all {
+		if p := P(e); strings.HasPrefix(p.entityPath(), prefix) {
+			items = append(items, p)
+		}
+	}
+	return paginate(items, func(p P) string { return nameKey(p.entityName()) }, marker, maxItems)
 }

@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -159,22 +157,7 @@ func (s *Service) GetRole(ctx context.Context, r *api.Request, in *iamapi.GetRol
 
 // ListRoles lists the roles whose path starts with PathPrefix.
 func (s *Service) ListRoles(ctx context.Context, r *api.Request, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	prefix, aerr := validPathPrefix(in.PathPrefix)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, err := pageSize(in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
-	all, err := listAll[Role](ctx, s.Store, r.AccountID, kindRole)
-	if err != nil {
-		return nil, err
-	}
-	all = slices.DeleteFunc(all, func(ro *Role) bool { return !strings.HasPrefix(ro.Path, prefix) })
-	page, truncated, next, err := paginate(all, func(ro *Role) string { return nameKey(ro.Name) }, in.Marker, in.MaxItems)
+	page, truncated, next, err := listByPath[Role](ctx, s, r, kindRole, in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package iam
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -155,22 +153,7 @@ func (s *Service) rootUser(ctx context.Context, r *api.Request) *iamapi.User {
 
 // ListUsers lists the users whose path starts with PathPrefix, in name order.
 func (s *Service) ListUsers(ctx context.Context, r *api.Request, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
-	prefix, aerr := validPathPrefix(in.PathPrefix)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, err := pageSize(in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
-	all, err := listAll[User](ctx, s.Store, r.AccountID, kindUser)
-	if err != nil {
-		return nil, err
-	}
-	all = slices.DeleteFunc(all, func(u *User) bool { return !strings.HasPrefix(u.Path, prefix) })
-	page, truncated, next, err := paginate(all, func(u *User) string { return nameKey(u.Name) }, in.Marker, in.MaxItems)
+	page, truncated, next, err := listByPath[User](ctx, s, r, kindUser, in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
