@@ -103,6 +103,9 @@ type Config struct {
 	Regions  []string            // regions served; the first is the default
 	Auth     Authenticator
 	Throttle *Throttle // nil: no throttling
+	// Messages seals the authorization failure messages of EC2 denials
+	// (nil: denials carry none).
+	Messages *MessageSealer
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Metrics  *Metrics
@@ -202,6 +205,7 @@ func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any,
 		return nil, tokenError(svc, err)
 	}
 	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID, r.principal = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID, p
+	r.messages = s.cfg.Messages
 	if host, _, err := net.SplitHostPort(hr.RemoteAddr); err == nil {
 		r.SourceIP = host
 	}

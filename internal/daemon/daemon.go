@@ -125,15 +125,24 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	if cfg.Throttle {
 		throttle = api.NewThrottle(api.DefaultBuckets())
 	}
+	msgKey, err := deploymentKey(ctx, d.Store, authzMessageKey)
+	if err != nil {
+		return nil, err
+	}
+	messages, err := api.NewMessageSealer(msgKey)
+	if err != nil {
+		return nil, err
+	}
 	front := api.New(api.Config{
 		Services: map[string]*api.Service{
 			"ec2": ec2.Service(ec2.Deps{Store: d.Store, Regions: cfg.Regions, VPCs: vpcs, Images: imgs, Instances: ih, EBS: eh}),
-			"sts": sts.New(sessions, iamSvc).API(),
+			"sts": sts.New(sessions, iamSvc, messages).API(),
 			"iam": iamSvc.API(),
 		},
 		Regions:  cfg.Regions,
 		Auth:     &keyAuth{accounts: d.Accounts, iam: iamSvc, sessions: sessions, now: time.Now, cache: map[string]cachedPrincipal{}},
 		Throttle: throttle,
+		Messages: messages,
 		Clock:    cfg.Clock,
 		Log:      cfg.Log,
 		Metrics:  metrics,

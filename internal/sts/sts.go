@@ -18,11 +18,13 @@ import (
 type Service struct {
 	Sessions *Sessions
 	IAM      *iam.Service
+	// Messages opens the authorization messages EC2 denials carry.
+	Messages *api.MessageSealer
 }
 
 // New returns the STS service.
-func New(sessions *Sessions, iamSvc *iam.Service) *Service {
-	return &Service{Sessions: sessions, IAM: iamSvc}
+func New(sessions *Sessions, iamSvc *iam.Service, messages *api.MessageSealer) *Service {
+	return &Service{Sessions: sessions, IAM: iamSvc, Messages: messages}
 }
 
 // API returns the sts routes.
@@ -32,9 +34,10 @@ func (s *Service) API() *api.Service {
 		// STS answers in every region scope (regional endpoints) and globally.
 		Global: true,
 		Routes: map[string]api.Route{
-			"AssumeRole":        {Handler: api.Op(s.assumeRole), Throttle: api.ThrottleMutating},
-			"GetCallerIdentity": {Handler: api.Op(getCallerIdentity), Throttle: api.ThrottleNonMutating},
-			"GetSessionToken":   {Handler: api.Op(s.getSessionToken), Throttle: api.ThrottleMutating},
+			"AssumeRole":                 {Handler: api.Op(s.assumeRole), Throttle: api.ThrottleMutating},
+			"DecodeAuthorizationMessage": {Handler: api.Op(s.decodeAuthorizationMessage), Throttle: api.ThrottleNonMutating},
+			"GetCallerIdentity":          {Handler: api.Op(getCallerIdentity), Throttle: api.ThrottleNonMutating},
+			"GetSessionToken":            {Handler: api.Op(s.getSessionToken), Throttle: api.ThrottleMutating},
 		},
 	}
 }

@@ -182,11 +182,23 @@ func (e *Env) NewAccount(t testing.TB, name string) *ec2.Client {
 // NewAccountWithID is NewAccount that also returns the account's id.
 func (e *Env) NewAccountWithID(t testing.TB, name string) (*ec2.Client, string) {
 	t.Helper()
+	a := e.CreateAccount(t, name)
+	return e.EC2As(a.AccessKeyID, a.Secret), a.ID
+}
+
+// Account is an account made by CreateAccount, with its root credentials.
+type Account struct {
+	ID, AccessKeyID, Secret string
+}
+
+// CreateAccount creates another (non-operator) account.
+func (e *Env) CreateAccount(t testing.TB, name string) Account {
+	t.Helper()
 	acct, key, err := e.Daemon.Accounts.Create(context.Background(), name, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e.EC2As(key.ID, key.Secret), acct.ID
+	return Account{ID: acct.ID, AccessKeyID: key.ID, Secret: key.Secret}
 }
 
 // Code returns the AWS error code of an SDK error ("" for nil or another error).

@@ -38,7 +38,7 @@ func (h *Handlers) ModifyInstanceAttribute(ctx context.Context, r *api.Request, 
 	if inst.State == Terminated {
 		return nil, incorrectState(inst, "modified")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, inst.authz()); err != nil {
 		return nil, err
 	}
 	if _, err := h.Instances.Update(ctx, r.Region, r.AccountID, id, ch.apply); err != nil {
@@ -186,7 +186,7 @@ func (h *Handlers) DescribeInstanceAttribute(ctx context.Context, r *api.Request
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, inst.authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.InstanceAttribute{InstanceId: aws.String(id)}

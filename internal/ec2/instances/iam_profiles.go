@@ -72,7 +72,7 @@ func (h *Handlers) resolveProfile(ctx context.Context, r *api.Request, spec *ec2
 	if err != nil {
 		return nil, err
 	}
-	if err := r.AuthorizeAction("iam:PassRole", role.ARN()); err != nil {
+	if err := r.AuthorizeAction("iam:PassRole", api.Resource{ARN: role.ARN()}); err != nil {
 		return nil, err
 	}
 	return &ProfileAssociation{ProfileARN: p.ARN(), ProfileID: p.ID, AssociationID: assocKind.NewID(), State: assocAssociated, Since: now}, nil
@@ -105,11 +105,11 @@ func (h *Handlers) AssociateIamInstanceProfile(ctx context.Context, r *api.Reque
 	if in.IamInstanceProfile == nil {
 		return nil, awserr.MissingParameter("IamInstanceProfile")
 	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
 	inst, _, err := h.Instances.Get(ctx, r.Region, r.AccountID, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, inst.authz()); err != nil {
 		return nil, err
 	}
 	if err := canAssociate(inst); err != nil {
@@ -167,11 +167,11 @@ func (h *Handlers) ReplaceIamInstanceProfileAssociation(ctx context.Context, r *
 	if in.IamInstanceProfile == nil {
 		return nil, awserr.MissingParameter("IamInstanceProfile")
 	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
 	inst, err := h.findAssociation(ctx, r, assocID)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, inst.authz()); err != nil {
 		return nil, err
 	}
 	a, err := h.resolveProfile(ctx, r, in.IamInstanceProfile, r.Now.UTC())
@@ -199,11 +199,11 @@ func (h *Handlers) ReplaceIamInstanceProfileAssociation(ctx context.Context, r *
 // the credentials the instance was given.
 func (h *Handlers) DisassociateIamInstanceProfile(ctx context.Context, r *api.Request, in *ec2api.DisassociateIamInstanceProfileRequest) (*ec2api.DisassociateIamInstanceProfileResult, error) {
 	assocID := aws.ToString(in.AssociationId)
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
 	inst, err := h.findAssociation(ctx, r, assocID)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, inst.authz()); err != nil {
 		return nil, err
 	}
 	var old *ProfileAssociation

@@ -53,7 +53,11 @@ func (h *Handlers) change(ctx context.Context, r *api.Request, ids []string, dry
 			return nil, err
 		}
 	}
-	if err := r.Authorize(dryRun); err != nil {
+	resources := make([]api.Resource, len(ids))
+	for i, id := range ids {
+		resources[i] = byID[id].authz()
+	}
+	if err := r.AuthorizeOn(dryRun, resources...); err != nil {
 		return nil, err
 	}
 	var out []ec2api.InstanceStateChange

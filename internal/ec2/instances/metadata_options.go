@@ -29,7 +29,7 @@ func (h *Handlers) ModifyInstanceMetadataOptions(ctx context.Context, r *api.Req
 	if inst.State == Terminated {
 		return nil, incorrectState(inst, "modified")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, inst.authz()); err != nil {
 		return nil, err
 	}
 	inst, err = h.Instances.Update(ctx, r.Region, r.AccountID, id, func(i *Instance) error {

@@ -25,7 +25,7 @@ import (
 var (
 	reservationKind = resource.Kind{Prefix: "r"}
 	// ENIKind makes the ids of primary interfaces; netif registers the kind.
-	ENIKind = resource.Kind{Prefix: "eni"}
+	ENIKind = resource.Kind{Type: "network-interface", Prefix: "eni"}
 )
 
 // RunInstances launches instances: it validates, checks capacity and quotas,
@@ -36,7 +36,11 @@ func (h *Handlers) RunInstances(ctx context.Context, r *api.Request, in *ec2api.
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	resources := launchResources(r, l)
+	if err := authorizeTagOnCreate(r, resources[0], resources[3], resources[4]); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
 		return nil, err
 	}
 	call := idempotency.Call{Region: r.Region, Account: r.AccountID, Action: "RunInstances",

@@ -28,10 +28,14 @@ func (h *Handlers) CreateTags(ctx context.Context, r *api.Request, in *ec2api.Cr
 	if err := checkIDs(in.Resources); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	resources, err := authzOf(ctx, h.Store, r.Region, r.AccountID, in.Resources, keysOf(add))
+	if err != nil {
 		return nil, err
 	}
-	err := UpdateAll(ctx, h.Store, r.Region, r.AccountID, in.Resources, func(have map[string]string) (map[string]string, error) {
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
+	}
+	err = UpdateAll(ctx, h.Store, r.Region, r.AccountID, in.Resources, func(have map[string]string) (map[string]string, error) {
 		return Apply(have, add)
 	})
 	if err != nil {
@@ -51,10 +55,14 @@ func (h *Handlers) DeleteTags(ctx context.Context, r *api.Request, in *ec2api.De
 	if err := checkIDs(in.Resources); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	resources, err := authzOf(ctx, h.Store, r.Region, r.AccountID, in.Resources, keysOf(FromWire(in.Tags)))
+	if err != nil {
 		return nil, err
 	}
-	err := UpdateAll(ctx, h.Store, r.Region, r.AccountID, in.Resources, func(have map[string]string) (map[string]string, error) {
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
+	}
+	err = UpdateAll(ctx, h.Store, r.Region, r.AccountID, in.Resources, func(have map[string]string) (map[string]string, error) {
 		out := map[string]string{}
 		if len(in.Tags) == 0 {
 			return out, nil
