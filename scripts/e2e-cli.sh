@@ -194,6 +194,75 @@ check "the imported image boots and answers ssh" "ec2-user" "$(ssh_ "$ip3" whoam
 aws_ ec2 terminate-instances --instance-ids "$iid" "$iid2" "$iid3" >/dev/null
 wait_state "$iid3" terminated 120 && ok "terminate the image instances" || fail "terminate the image instances"
 
+# --- IAM and accounts: the operator makes two accounts; in one, a user with a
+# limited policy can do exactly what it says; an instance launched with a
+# profile gets role credentials from 169.254.169.254 that work from the host
+# and end with the association; nothing of one account is visible from the other.
+acct_a=$("$KUMO" account create team-a --data-dir "$work/data" 2>>"$work/log")
+acct_b=$("$KUMO" account create team-b --data-dir "$work/data" 2>>"$work/log")
+as() { local creds=$1; shift; ( eval "$creds"; unset AWS_SESSION_TOKEN; aws_ "$@" ); }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
+listed=$("$KUMO" account list --data-dir "$work/data" 2>>"$work/log" | awk 'NR>1{print $2}' | sort | tr '\n' ' ')
+case "$listed" in *team-a*team-b*) ok "kumo account create/list";; *) fail "kumo account list: $listed";; esac
+as "$acct_a" iam create-user --user-name dev >/dev/null
+as "$acct_a" iam put-user-policy --user-name dev --policy-name stop-dev --policy-document '{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"},
+  {"Effect":"Allow","Action":["ec2:StopInstances","ec2:StartInstances"],"Resource":"arn:aws:ec2:*:*:instance/*","Condition":{"StringEquals":{"ec2:ResourceTag/env":"dev"}}}]}'
+devkey=$(as "$acct_a" iam create-access-key --user-name dev --query 'AccessKey.[AccessKeyId,SecretAccessKey]')
+dev_creds="export AWS_ACCESS_KEY_ID=$(cut -f1 <<<"$devkey") AWS_SECRET_ACCESS_KEY=$(cut -f2 <<<"$devkey")"
+as "$acct_a" iam create-role --role-name describer --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
+as "$acct_a" iam put-role-policy --role-name describer --policy-name describe --policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}'
+as "$acct_a" iam create-instance-profile --instance-profile-name describer >/dev/null
+as "$acct_a" iam add-role-to-instance-profile --instance-profile-name describer --role-name describer
+ssh-keygen -y -f "$work/vm.pem" >"$work/vm.pub"
+as "$acct_a" ec2 import-key-pair --key-name vm --public-key-material "fileb://$work/vm.pub" >/dev/null
+as "$acct_a" ec2 authorize-security-group-ingress --group-name default --protocol tcp --port 22 --cidr 169.254.0.0/16 >/dev/null
+ia=$(as "$acct_a" ec2 run-instances --image-id "$ami" --instance-type t2.micro --key-name vm --iam-instance-profile Name=describer \
+     --tag-specifications 'ResourceType=instance,Tags=[{Key=env,Value=dev}]' --query 'Instances[0].InstanceId')
+case "$ia" in i-*) ok "run-instances with an instance profile";; *) fail "run-instances --iam-instance-profile: $ia";; esac
+
+err=$(as "$dev_creds" ec2 run-instances --image-id "$ami" --instance-type t2.micro 2>&1 >/dev/null)
+case "$err" in *UnauthorizedOperation*) ok "the user may not run instances";; *) fail "user run-instances: $err";; esac
+check "the user may describe" "$ia" "$(as "$dev_creds" ec2 describe-instances --query 'Reservations[0].Instances[0].InstanceId')"
+err=$(as "$dev_creds" ec2 stop-instances --instance-ids "$ia" --dry-run 2>&1 >/dev/null)
+case "$err" in *DryRunOperation*) ok "the user may stop an env=dev instance (dry run)";; *) fail "user stop dev: $err";; esac
+as "$acct_a" ec2 delete-tags --resources "$ia" --tags Key=env
+err=$(as "$dev_creds" ec2 stop-instances --instance-ids "$ia" --dry-run 2>&1 >/dev/null)
+case "$err" in *UnauthorizedOperation*"on resource: arn:aws:ec2:us-east-1:"*":instance/$ia"*) ok "the user may not stop it untagged";; *) fail "user stop untagged: $err";; esac
+msg=$(sed -n 's/.*Encoded authorization failure message: \([^ ]*\).*/\1/p' <<<"$err")
+decoded=$(as "$acct_a" sts decode-authorization-message --encoded-message "$msg" --query DecodedMessage)
+check "sts decode-authorization-message" "ec2:StopInstances False" "$(json '["context"]["action"], d["allowed"]' <<<"$decoded")"
+
+( eval "$acct_a"; wait_state "$ia" running 300 ) || fail "the profile instance runs"
+ipa=$(as "$acct_a" ec2 describe-instances --instance-ids "$ia" --query 'Reservations[0].Instances[0].PublicIpAddress')
+imds='tok=$(printf "PUT /latest/api/token HTTP/1.0\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\n\r\n" | nc 169.254.169.254 80 | tail -n 1)
+printf "GET /latest/meta-data/iam/security-credentials/describer HTTP/1.0\r\nX-aws-ec2-metadata-token: %s\r\n\r\n" "$tok" | nc 169.254.169.254 80 | sed "1,/^\r$/d"'
+for _ in $(seq 1 60); do
+  creds=$(ssh_ "$ipa" "$imds"); [ "$(json '["Code"]' <<<"$creds" 2>/dev/null)" == Success ] && break; sleep 0.5
+done
+check "the guest reads its role credentials" "Success AWS-HMAC" "$(json '["Code"], d["Type"]' <<<"$creds" 2>/dev/null)"
+role_creds="export AWS_ACCESS_KEY_ID=$(json '["AccessKeyId"]' <<<"$creds") AWS_SECRET_ACCESS_KEY=$(json '["SecretAccessKey"]' <<<"$creds")"
+token=$(json '["Token"]' <<<"$creds")
+as_role() { ( eval "$role_creds"; export AWS_SESSION_TOKEN=$token; aws_ "$@" ); }
+check "role credentials act as the assumed role" "arn:aws:sts::$(as "$acct_a" sts get-caller-identity --query Account):assumed-role/describer/$ia" \
+  "$(as_role sts get-caller-identity --query Arn)"
+check "the role may describe" "$ia" "$(as_role ec2 describe-instances --instance-ids "$ia" --query 'Reservations[0].Instances[0].InstanceId')"
+err=$(as_role ec2 create-key-pair --key-name nope 2>&1 >/dev/null)
+case "$err" in *UnauthorizedOperation*) ok "the role may not create key pairs";; *) fail "role create-key-pair: $err";; esac
+
+err=$(as "$acct_b" ec2 describe-instances --instance-ids "$ia" 2>&1 >/dev/null)
+case "$err" in *InvalidInstanceID.NotFound*) ok "team-b gets not-found for team-a's instance";; *) fail "team-b describe: $err";; esac
+check "team-b sees no instances, users or key pairs" "0 0 0" \
+  "$(as "$acct_b" ec2 describe-instances --query 'length(Reservations)') $(as "$acct_b" iam list-users --query 'length(Users)') $(as "$acct_b" ec2 describe-key-pairs --query 'length(KeyPairs)')"
+
+assoc=$(as "$acct_a" ec2 describe-iam-instance-profile-associations --query 'IamInstanceProfileAssociations[0].AssociationId')
+as "$acct_a" ec2 disassociate-iam-instance-profile --association-id "$assoc" >/dev/null
+err=$(as_role ec2 describe-regions 2>&1 >/dev/null)
+case "$err" in *AuthFailure*) ok "role credentials stop working after disassociation";; *) fail "after disassociation: $err";; esac
+as "$acct_a" ec2 terminate-instances --instance-ids "$ia" >/dev/null
+
 check "key pair survives kill -9" "e2e-key" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].KeyName')"
 check "tag survives kill -9" "e2e" "$(aws_ ec2 describe-key-pairs --key-pair-ids "$keyid" --query 'KeyPairs[0].Tags[0].Value')"
 check "same credentials after restart" "$account" "$(aws_ sts get-caller-identity --query Account)"

@@ -314,6 +314,9 @@ func (a *keyAuth) sessionKey(ctx context.Context, akid string) (*api.Principal, 
 		for _, t := range role.Tags {
 			p.Tags[t.Key] = t.Value
 		}
+		for k, v := range s.Tags { // session tags win over the role's
+			p.Tags[k] = v
+		}
 	}
 	p.Policies, err = a.iam.PoliciesOf(ctx, s.Account, s.ARN)
 	if errors.Is(err, iam.ErrNotFound) {
@@ -328,6 +331,15 @@ func (a *keyAuth) sessionKey(ctx context.Context, akid string) (*api.Principal, 
 			return nil, fmt.Errorf("session %s policy: %w", akid, err)
 		}
 		p.SessionPolicies = []*policy.Document{doc}
+	}
+	for _, arn := range s.PolicyARNs {
+		doc, err := a.iam.ManagedPolicy(ctx, s.Account, arn)
+		if errors.Is(err, iam.ErrNotFound) {
+			doc = &policy.Document{} // deleted since: it allows nothing, and still limits the session
+		} else if err != nil {
+			return nil, err
+		}
+		p.SessionPolicies = append(p.SessionPolicies, doc)
 	}
 	return p, nil
 }

@@ -212,3 +212,16 @@ func missing(err error) error {
 	}
 	return ErrNotFound
 }
+
+// ManagedPolicy returns the default version of a managed policy of account
+// (or an AWS managed one), or ErrNotFound.
+func (s *Service) ManagedPolicy(ctx context.Context, account, policyARN string) (*policy.Document, error) {
+	src, err := s.managedSource(ctx, account, policyARN)
+	if err != nil {
+		return nil, err
+	}
+	if src == nil {
+		return nil, ErrNotFound
+	}
+	return src.doc, nil
+}

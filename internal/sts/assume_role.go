@@ -22,8 +22,7 @@ import (
 // policies allow sts:AssumeRole (r.Authorize; an account's root needs none),
 // and the role's trust policy names the caller. Kumo always requires the
 // trust policy, also within one account; an identity policy alone never
-// lets a caller in. Resource-level permissions are not evaluated by
-// r.Authorize yet, so an identity policy must allow sts:AssumeRole on "*".
+// lets a caller in. Session tags need sts:TagSession in both as well.
 func (s *Service) assumeRole(ctx context.Context, r *api.Request, in *stsapi.AssumeRoleRequest) (*stsapi.AssumeRoleResponse, error) {
 	roleARN, name := aws.ToString(in.RoleArn), aws.ToString(in.RoleSessionName)
 	if len(roleARN) < 20 {
@@ -36,14 +35,15 @@ func (s *Service) assumeRole(ctx context.Context, r *api.Request, in *stsapi.Ass
 	if verr != nil {
 		return nil, verr
 	}
-	if len(in.PolicyArns) > 0 || len(in.Tags) > 0 || len(in.TransitiveTagKeys) > 0 {
-		return nil, awserr.BadRequest("UnsupportedOperation", "Managed session policies (PolicyArns) and session tags are not supported by Kumo yet.")
+	tags, transitive, err := sessionTags(in)
+	if err != nil {
+		return nil, err
 	}
 	sessionPolicy, packed, err := parseSessionPolicy(in.Policy)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, api.Resource{ARN: roleARN}); err != nil {
 		return nil, err
 	}
 
@@ -62,6 +62,30 @@ func (s *Service) assumeRole(ctx context.Context, r *api.Request, in *stsapi.Ass
 	}
 	if !policy.AllowsPrincipal(trust, &policy.Request{Principal: r.PrincipalARN, Action: "sts:AssumeRole", Resource: roleARN, Context: trustContext(r, in)}) {
 		return nil, denied
+	}
+	if len(tags) > 0 {
+		// Passing new session tags is its own permission, in the caller's
+		// policies and in the role's trust policy.
+		tagging := trustContext(r, in)
+		for k, v := range requestTagKeys(tags, transitive) {
+			tagging[k] = v
+		}
+		if err := r.AuthorizeAction("sts:TagSession", api.Resource{ARN: roleARN, Keys: tagging}); err != nil {
+			return nil, err
+		}
+		if !policy.AllowsPrincipal(trust, &policy.Request{Principal: r.PrincipalARN, Action: "sts:TagSession", Resource: roleARN, Context: tagging}) {
+			return nil, awserr.New(http.StatusForbidden, "AccessDenied",
+				"User: %s is not authorized to perform: sts:TagSession on resource: %s", r.PrincipalARN, roleARN)
+		}
+	}
+	// Transitive tags of a calling role session come along without
+	// sts:TagSession: they were authorized when first passed.
+	if tags, transitive, err = s.inheritTags(ctx, r, tags, transitive); err != nil {
+		return nil, err
+	}
+	managed, err := s.managedSessionPolicies(ctx, role.Account, in.PolicyArns)
+	if err != nil {
+		return nil, err
 	}
 
 	maxDur := defaultRoleDuration
@@ -85,8 +109,12 @@ func (s *Service) assumeRole(ctx context.Context, r *api.Request, in *stsapi.Ass
 		UserID:     role.ID + ":" + name,
 		RoleARN:    roleARN,
 		Policy:     sessionPolicy,
+		PolicyARNs: managed,
+		Tags:       tags,
 		IssuedAt:   r.Now.UTC(),
 		Expiration: r.Now.UTC().Add(dur).Truncate(time.Second),
+
+		TransitiveTagKeys: transitive,
 	}
 	if err := s.Sessions.Create(ctx, sess); err != nil {
 		return nil, err
@@ -95,8 +123,8 @@ func (s *Service) assumeRole(ctx context.Context, r *api.Request, in *stsapi.Ass
 		Credentials:     credentials(sess),
 		AssumedRoleUser: &stsapi.AssumedRoleUser{AssumedRoleId: aws.String(sess.UserID), Arn: aws.String(sess.ARN)},
 	}
-	if sessionPolicy != "" {
-		out.PackedPolicySize = aws.Int32(packed)
+	if sessionPolicy != "" || len(tags) > 0 {
+		out.PackedPolicySize = aws.Int32(packed + packedTags(tags))
 	}
 	return out, nil
 }

@@ -38,8 +38,14 @@ type Session struct {
 	// instance role session was minted for (InstanceRoles).
 	Instance    string `json:"instance,omitempty"`
 	Association string `json:"association,omitempty"`
-	// Policy is the inline session policy passed to AssumeRole, if any.
-	Policy     string    `json:"policy,omitempty"`
+	// Policy is the inline session policy passed to AssumeRole, if any, and
+	// PolicyARNs the managed session policies.
+	Policy     string   `json:"policy,omitempty"`
+	PolicyARNs []string `json:"policyArns,omitempty"`
+	// Tags are the session tags (aws:PrincipalTag, over the role's own
+	// tags); TransitiveTagKeys pass on to sessions this one assumes.
+	Tags              map[string]string `json:"tags,omitempty"`
+	TransitiveTagKeys []string          `json:"transitiveTagKeys,omitempty"`
 	IssuedAt   time.Time `json:"issuedAt"`
 	Expiration time.Time `json:"expiration"`
 }
