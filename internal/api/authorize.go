@@ -64,18 +64,22 @@ func (r *Request) allowedTo(action string, res Resource) error {
 		return nil
 	}
 	req := &policy.Request{Principal: r.PrincipalARN, Action: action, Resource: res.ARN, Context: r.conditionKeys(res.Keys)}
-	dec, st := policy.Evaluate(req, p.Policies, p.SessionPolicies, nil)
+	dec, st := policy.Evaluate(req, p.Policies, p.SessionPolicies, p.Boundary)
 	if dec == policy.Allow {
 		return nil
 	}
 	why := "no identity-based policy allows the " + action + " action"
-	if dec == policy.ExplicitDeny {
+	switch {
+	case dec == policy.ExplicitDeny:
 		why = "an explicit deny in an identity-based policy denies the " + action + " action"
-	} else if len(p.SessionPolicies) > 0 {
-		// Which set failed is not reported by Evaluate; AWS names the session
-		// policy when it is the one that did not allow.
+	case p.Boundary != nil || len(p.SessionPolicies) > 0:
+		// Which set failed is not reported by Evaluate; AWS names the
+		// permissions boundary or the session policy when it did not allow.
 		if d, _ := policy.Evaluate(req, p.Policies, nil, nil); d == policy.Allow {
 			why = "no session policy allows the " + action + " action"
+			if d, _ := policy.Evaluate(req, p.Policies, nil, p.Boundary); p.Boundary != nil && d != policy.Allow {
+				why = "no permissions boundary allows the " + action + " action"
+			}
 		}
 	}
 	if r.Service != "ec2" {

@@ -50,6 +50,9 @@ type Principal struct {
 	// SessionPolicies are the session policies passed to AssumeRole: when
 	// there are any, a request must be allowed by one of them as well.
 	SessionPolicies []*policy.Document
+	// Boundary is the user's or role's permissions boundary: when set, a
+	// request must be allowed by it as well.
+	Boundary *policy.Document
 }
 
 // Sentinel errors of the security token check, turned into each protocol's

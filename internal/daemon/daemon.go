@@ -273,11 +273,15 @@ func (a *keyAuth) userKey(ctx context.Context, akid string) (*api.Principal, err
 	if err != nil {
 		return nil, err
 	}
+	boundary, err := a.iam.BoundaryOf(ctx, u.Account, u.ARN())
+	if err != nil {
+		return nil, err
+	}
 	tags := map[string]string{}
 	for _, t := range u.Tags {
 		tags[t.Key] = t.Value
 	}
-	return &api.Principal{AccountID: u.Account, Secret: k.Secret, UserID: u.ID, ARN: u.ARN(), Policies: policies, Tags: tags}, nil
+	return &api.Principal{AccountID: u.Account, Secret: k.Secret, UserID: u.ID, ARN: u.ARN(), Policies: policies, Boundary: boundary, Tags: tags}, nil
 }
 
 // sessionKey resolves temporary credentials from STS. The principal carries
@@ -323,6 +327,9 @@ func (a *keyAuth) sessionKey(ctx context.Context, akid string) (*api.Principal, 
 		return p, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	if p.Boundary, err = a.iam.BoundaryOf(ctx, s.Account, s.ARN); err != nil {
 		return nil, err
 	}
 	if s.Policy != "" {
