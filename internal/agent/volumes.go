@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
@@ -91,7 +92,9 @@ func (a *Agent) syncVolumes(ctx context.Context, st *ebsState, mine []instances.
 		case v.State == ebs.VolumeCreating && !v.Root:
 			err = a.createVolume(ctx, v)
 		case v.State == ebs.VolumeDeleting:
-			err = a.cfg.Store.Txn().Delete(ebs.VolumeKind.Key(v.Region, v.Account, v.ID), 0).Commit(ctx)
+			txn := a.cfg.Store.Txn()
+			ebs.DeleteVolumeIn(txn, v, time.Now())
+			err = txn.Commit(ctx)
 		case v.Attachment != nil && v.Attachment.State == ebs.Attaching && running(v.Attachment.InstanceID):
 			err = a.background(ctx, v.ID, func(ctx context.Context) error { return a.plugVolume(ctx, v) })
 		case v.Attachment != nil && v.Attachment.State == ebs.Detaching:
@@ -528,7 +531,9 @@ func (a *Agent) releaseVolumes(ctx context.Context, in *instances.Instance) {
 	}
 	for _, v := range vols {
 		if v.Attachment.DeleteOnTermination {
-			err = a.cfg.Store.Txn().Delete(ebs.VolumeKind.Key(v.Region, v.Account, v.ID), 0).Commit(ctx)
+			txn := a.cfg.Store.Txn()
+			ebs.DeleteVolumeIn(txn, &v, time.Now())
+			err = txn.Commit(ctx)
 		} else {
 			_, err = a.cfg.EBS.UpdateVolume(ctx, v.Region, v.Account, v.ID, func(x *ebs.Volume) error {
 				if x.Attachment != nil && x.Attachment.InstanceID == in.ID {

@@ -72,9 +72,9 @@ func checkUnique(ctx context.Context, s *store.Store, region, account, name stri
 // commit writes the snapshot, the image and its name claim in one
 // transaction: the AMI exists whole or not at all.
 func commit(ctx context.Context, s *store.Store, sn *ebs.Snapshot, img *images.Image) error {
-	err := s.Txn().
-		Create(ebs.SnapshotKind.Key(sn.Region, sn.Account, sn.ID), sn).
-		Create(nameKey(img.Region, img.Account, img.Name), nameClaim{ImageID: img.ID}).
+	txn := s.Txn()
+	ebs.CreateSnapshotIn(txn, sn, sn.StartTime)
+	err := txn.Create(nameKey(img.Region, img.Account, img.Name), nameClaim{ImageID: img.ID}).
 		Create(images.Kind.Key(img.Region, img.Account, img.ID), img).
 		Commit(ctx)
 	if errors.Is(err, store.ErrConflict) {

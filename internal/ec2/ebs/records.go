@@ -237,10 +237,13 @@ func (s *Store) UpdateVolume(ctx context.Context, region, account, id string, ch
 		if err != nil {
 			return nil, err
 		}
+		was := *v
 		if err := change(v); err != nil {
 			return nil, err
 		}
-		err = s.S.Txn().Update(VolumeKind.Key(region, account, id), rev, v).Commit(ctx)
+		txn := s.S.Txn().Update(VolumeKind.Key(region, account, id), rev, v)
+		volumeUsage(txn, &was, v, time.Now())
+		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
@@ -256,10 +259,13 @@ func (s *Store) UpdateSnapshot(ctx context.Context, region, account, id string, 
 		if err != nil {
 			return nil, err
 		}
+		was := *sn
 		if err := change(sn); err != nil {
 			return nil, err
 		}
-		err = s.S.Txn().Update(SnapshotKind.Key(region, account, id), rev, sn).Commit(ctx)
+		txn := s.S.Txn().Update(SnapshotKind.Key(region, account, id), rev, sn)
+		snapshotUsage(txn, &was, sn, time.Now())
+		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}

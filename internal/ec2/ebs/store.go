@@ -1,10 +1,17 @@
 package ebs
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/kumo-cloud/kumo/internal/billing/usage"
+)
 
 // CreateVolume stores a new volume.
 func (s *Store) CreateVolume(ctx context.Context, v *Volume) error {
-	return s.S.Txn().Create(VolumeKind.Key(v.Region, v.Account, v.ID), v).Commit(ctx)
+	txn := s.S.Txn()
+	CreateVolumeIn(txn, v)
+	return txn.Commit(ctx)
 }
 
 // DeleteVolume removes a volume's record (the agent, once its files are gone).
@@ -15,15 +22,20 @@ func (s *Store) DeleteVolume(ctx context.Context, region, account, id string) er
 // CreateSnapshots stores new snapshots in one transaction.
 func (s *Store) CreateSnapshots(ctx context.Context, sns ...*Snapshot) error {
 	txn := s.S.Txn()
+	now := time.Now()
 	for _, sn := range sns {
-		txn.Create(SnapshotKind.Key(sn.Region, sn.Account, sn.ID), sn)
+		CreateSnapshotIn(txn, sn, now)
 	}
 	return txn.Commit(ctx)
 }
 
 // DeleteSnapshot removes a snapshot's record if it is still at revision rev.
 func (s *Store) DeleteSnapshot(ctx context.Context, sn *Snapshot, rev int64) error {
-	return s.S.Txn().Delete(SnapshotKind.Key(sn.Region, sn.Account, sn.ID), rev).Commit(ctx)
+	txn := s.S.Txn().Delete(SnapshotKind.Key(sn.Region, sn.Account, sn.ID), rev)
+	if sn.State == SnapshotCompleted {
+		usage.Record(txn, sn.usageEvent(usage.Deleted, time.Now()))
+	}
+	return txn.Commit(ctx)
 }
 
 // FindSnapshot returns a snapshot of the region by id, whoever owns it, or

@@ -55,9 +55,9 @@ func consumes(in *Instance) bool {
 	return in.State != Stopped && in.State != Terminated
 }
 
-// usage sums the vCPUs and memory held on the host, and the vCPUs the account
+// heldCapacity sums the vCPUs and memory held on the host, and the vCPUs the account
 // holds in the quota group.
-func usage(all []Instance, host, account, group string) (hostVCPUs, hostMem, groupVCPUs int64) {
+func heldCapacity(all []Instance, host, account, group string) (hostVCPUs, hostMem, groupVCPUs int64) {
 	for i := range all {
 		in := &all[i]
 		if !consumes(in) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/awserr"
+	"github.com/kumo-cloud/kumo/internal/billing/usage"
 	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -218,14 +219,26 @@ func (s *Store) Update(ctx context.Context, region, account, id string, change f
 		if err != nil {
 			return nil, err
 		}
+		was := in.State
 		if err := change(in); err != nil {
 			return nil, err
 		}
-		err = s.S.Txn().Update(Kind.Key(region, account, id), rev, in).Commit(ctx)
+		txn := s.S.Txn().Update(Kind.Key(region, account, id), rev, in)
+		if in.State != was {
+			usage.Record(txn, in.usageEvent())
+		}
+		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
 		return in, err
 	}
 	return nil, awserr.New(http.StatusServiceUnavailable, "RequestLimitExceeded", "The instance %s is being modified concurrently; retry.", id)
+}
+
+// usageEvent is the meter's record of the instance entering its state.
+func (i *Instance) usageEvent() usage.Event {
+	return usage.Event{Time: i.StateSince, Kind: usage.Instance, Account: i.Account, Region: i.Region, ID: i.ID,
+		State: string(i.State), Zone: i.AvailabilityZone, InstanceType: i.InstanceType,
+		Platform: "Linux/UNIX", Tenancy: "default", Market: "on-demand", Tags: i.Tags}
 }

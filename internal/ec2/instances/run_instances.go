@@ -15,6 +15,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/api"
 	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/billing/usage"
 	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
@@ -66,7 +67,7 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		return nil, err
 	}
 	group := QuotaGroup(l.typ.Family)
-	hostV, hostM, groupV := usage(all, h.Capacity.Host, r.AccountID, group)
+	hostV, hostM, groupV := heldCapacity(all, h.Capacity.Host, r.AccountID, group)
 	n, quotaBound := fit(h.Capacity, h.Quotas[group], hostV, hostM, groupV, l.typ, l.max)
 	if n < l.min {
 		if quotaBound {
@@ -105,7 +106,7 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		inst.Root.AttachTime = now
 		// The root volume is a real volume: the agent makes its file at
 		// the first boot, on the image's snapshot.
-		txn.Create(VolumeKind.Key(r.Region, r.AccountID, inst.Root.VolumeID), &ebs.Volume{
+		ebs.CreateVolumeIn(txn, &ebs.Volume{
 			Meta:             resource.Meta{ID: inst.Root.VolumeID, Account: r.AccountID, Region: r.Region, Tags: l.volumeTags, CreatedAt: now},
 			AvailabilityZone: inst.AvailabilityZone, SizeGiB: inst.Root.SizeGiB, Type: inst.Root.VolumeType,
 			SnapshotID: l.image.RootSnapshotID, State: ebs.VolumeInUse, Host: inst.Host, Root: true,
@@ -122,10 +123,11 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		}
 		for _, d := range l.data {
 			v := dataVolumeRecord(inst, d, l.volumeTags)
-			txn.Create(VolumeKind.Key(r.Region, r.AccountID, v.ID), v)
+			ebs.CreateVolumeIn(txn, v)
 		}
 		txn.Create(vpc.IPKey(r.Region, inst.VPCID, ips[i]), addrOwner{Instance: inst.ID})
 		txn.Create(Kind.Key(r.Region, r.AccountID, inst.ID), inst)
+		usage.Record(txn, inst.usageEvent())
 		res.Instances = append(res.Instances, h.wire(inst, now))
 	}
 	if err := txn.Commit(ctx); err != nil {
