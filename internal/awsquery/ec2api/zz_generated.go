@@ -15,10 +15,20 @@ var Service = &awsquery.Service{
 	APIVersion:   "2016-11-15",
 	XMLNamespace: "http://ec2.amazonaws.com/doc/2016-11-15/",
 	Operations: map[string]*awsquery.Operation{
+		"AcceptReservedInstancesExchangeQuote": {
+			Name:      "AcceptReservedInstancesExchangeQuote",
+			NewInput:  func() any { return new(AcceptReservedInstancesExchangeQuoteRequest) },
+			NewOutput: func() any { return new(AcceptReservedInstancesExchangeQuoteResult) },
+		},
 		"AllocateAddress": {
 			Name:      "AllocateAddress",
 			NewInput:  func() any { return new(AllocateAddressRequest) },
 			NewOutput: func() any { return new(AllocateAddressResult) },
+		},
+		"AllocateHosts": {
+			Name:      "AllocateHosts",
+			NewInput:  func() any { return new(AllocateHostsRequest) },
+			NewOutput: func() any { return new(AllocateHostsResult) },
 		},
 		"AssignPrivateIpAddresses": {
 			Name:      "AssignPrivateIpAddresses",
@@ -65,6 +75,21 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(AuthorizeSecurityGroupIngressRequest) },
 			NewOutput: func() any { return new(AuthorizeSecurityGroupIngressResult) },
 		},
+		"CancelCapacityReservation": {
+			Name:      "CancelCapacityReservation",
+			NewInput:  func() any { return new(CancelCapacityReservationRequest) },
+			NewOutput: func() any { return new(CancelCapacityReservationResult) },
+		},
+		"CancelReservedInstancesListing": {
+			Name:      "CancelReservedInstancesListing",
+			NewInput:  func() any { return new(CancelReservedInstancesListingRequest) },
+			NewOutput: func() any { return new(CancelReservedInstancesListingResult) },
+		},
+		"CancelSpotInstanceRequests": {
+			Name:      "CancelSpotInstanceRequests",
+			NewInput:  func() any { return new(CancelSpotInstanceRequestsRequest) },
+			NewOutput: func() any { return new(CancelSpotInstanceRequestsResult) },
+		},
 		"CopyImage": {
 			Name:      "CopyImage",
 			NewInput:  func() any { return new(CopyImageRequest) },
@@ -74,6 +99,11 @@ var Service = &awsquery.Service{
 			Name:      "CopySnapshot",
 			NewInput:  func() any { return new(CopySnapshotRequest) },
 			NewOutput: func() any { return new(CopySnapshotResult) },
+		},
+		"CreateCapacityReservation": {
+			Name:      "CreateCapacityReservation",
+			NewInput:  func() any { return new(CreateCapacityReservationRequest) },
+			NewOutput: func() any { return new(CreateCapacityReservationResult) },
 		},
 		"CreateImage": {
 			Name:      "CreateImage",
@@ -94,6 +124,11 @@ var Service = &awsquery.Service{
 			Name:      "CreateNetworkInterface",
 			NewInput:  func() any { return new(CreateNetworkInterfaceRequest) },
 			NewOutput: func() any { return new(CreateNetworkInterfaceResult) },
+		},
+		"CreateReservedInstancesListing": {
+			Name:      "CreateReservedInstancesListing",
+			NewInput:  func() any { return new(CreateReservedInstancesListingRequest) },
+			NewOutput: func() any { return new(CreateReservedInstancesListingResult) },
 		},
 		"CreateRoute": {
 			Name:      "CreateRoute",
@@ -215,6 +250,16 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeAvailabilityZonesRequest) },
 			NewOutput: func() any { return new(DescribeAvailabilityZonesResult) },
 		},
+		"DescribeCapacityReservations": {
+			Name:      "DescribeCapacityReservations",
+			NewInput:  func() any { return new(DescribeCapacityReservationsRequest) },
+			NewOutput: func() any { return new(DescribeCapacityReservationsResult) },
+		},
+		"DescribeHosts": {
+			Name:      "DescribeHosts",
+			NewInput:  func() any { return new(DescribeHostsRequest) },
+			NewOutput: func() any { return new(DescribeHostsResult) },
+		},
 		"DescribeIamInstanceProfileAssociations": {
 			Name:      "DescribeIamInstanceProfileAssociations",
 			NewInput:  func() any { return new(DescribeIamInstanceProfileAssociationsRequest) },
@@ -280,6 +325,26 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(DescribeRegionsRequest) },
 			NewOutput: func() any { return new(DescribeRegionsResult) },
 		},
+		"DescribeReservedInstances": {
+			Name:      "DescribeReservedInstances",
+			NewInput:  func() any { return new(DescribeReservedInstancesRequest) },
+			NewOutput: func() any { return new(DescribeReservedInstancesResult) },
+		},
+		"DescribeReservedInstancesListings": {
+			Name:      "DescribeReservedInstancesListings",
+			NewInput:  func() any { return new(DescribeReservedInstancesListingsRequest) },
+			NewOutput: func() any { return new(DescribeReservedInstancesListingsResult) },
+		},
+		"DescribeReservedInstancesModifications": {
+			Name:      "DescribeReservedInstancesModifications",
+			NewInput:  func() any { return new(DescribeReservedInstancesModificationsRequest) },
+			NewOutput: func() any { return new(DescribeReservedInstancesModificationsResult) },
+		},
+		"DescribeReservedInstancesOfferings": {
+			Name:      "DescribeReservedInstancesOfferings",
+			NewInput:  func() any { return new(DescribeReservedInstancesOfferingsRequest) },
+			NewOutput: func() any { return new(DescribeReservedInstancesOfferingsResult) },
+		},
 		"DescribeRouteTables": {
 			Name:      "DescribeRouteTables",
 			NewInput:  func() any { return new(DescribeRouteTablesRequest) },
@@ -304,6 +369,16 @@ var Service = &awsquery.Service{
 			Name:      "DescribeSnapshots",
 			NewInput:  func() any { return new(DescribeSnapshotsRequest) },
 			NewOutput: func() any { return new(DescribeSnapshotsResult) },
+		},
+		"DescribeSpotInstanceRequests": {
+			Name:      "DescribeSpotInstanceRequests",
+			NewInput:  func() any { return new(DescribeSpotInstanceRequestsRequest) },
+			NewOutput: func() any { return new(DescribeSpotInstanceRequestsResult) },
+		},
+		"DescribeSpotPriceHistory": {
+			Name:      "DescribeSpotPriceHistory",
+			NewInput:  func() any { return new(DescribeSpotPriceHistoryRequest) },
+			NewOutput: func() any { return new(DescribeSpotPriceHistoryResult) },
 		},
 		"DescribeSubnets": {
 			Name:      "DescribeSubnets",
@@ -380,10 +455,25 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(GetConsoleOutputRequest) },
 			NewOutput: func() any { return new(GetConsoleOutputResult) },
 		},
+		"GetReservedInstancesExchangeQuote": {
+			Name:      "GetReservedInstancesExchangeQuote",
+			NewInput:  func() any { return new(GetReservedInstancesExchangeQuoteRequest) },
+			NewOutput: func() any { return new(GetReservedInstancesExchangeQuoteResult) },
+		},
 		"ImportKeyPair": {
 			Name:      "ImportKeyPair",
 			NewInput:  func() any { return new(ImportKeyPairRequest) },
 			NewOutput: func() any { return new(ImportKeyPairResult) },
+		},
+		"ModifyCapacityReservation": {
+			Name:      "ModifyCapacityReservation",
+			NewInput:  func() any { return new(ModifyCapacityReservationRequest) },
+			NewOutput: func() any { return new(ModifyCapacityReservationResult) },
+		},
+		"ModifyHosts": {
+			Name:      "ModifyHosts",
+			NewInput:  func() any { return new(ModifyHostsRequest) },
+			NewOutput: func() any { return new(ModifyHostsResult) },
 		},
 		"ModifyImageAttribute": {
 			Name:      "ModifyImageAttribute",
@@ -395,15 +485,30 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifyInstanceAttributeRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"ModifyInstanceCapacityReservationAttributes": {
+			Name:      "ModifyInstanceCapacityReservationAttributes",
+			NewInput:  func() any { return new(ModifyInstanceCapacityReservationAttributesRequest) },
+			NewOutput: func() any { return new(ModifyInstanceCapacityReservationAttributesResult) },
+		},
 		"ModifyInstanceMetadataOptions": {
 			Name:      "ModifyInstanceMetadataOptions",
 			NewInput:  func() any { return new(ModifyInstanceMetadataOptionsRequest) },
 			NewOutput: func() any { return new(ModifyInstanceMetadataOptionsResult) },
 		},
+		"ModifyInstancePlacement": {
+			Name:      "ModifyInstancePlacement",
+			NewInput:  func() any { return new(ModifyInstancePlacementRequest) },
+			NewOutput: func() any { return new(ModifyInstancePlacementResult) },
+		},
 		"ModifyNetworkInterfaceAttribute": {
 			Name:      "ModifyNetworkInterfaceAttribute",
 			NewInput:  func() any { return new(ModifyNetworkInterfaceAttributeRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
+		},
+		"ModifyReservedInstances": {
+			Name:      "ModifyReservedInstances",
+			NewInput:  func() any { return new(ModifyReservedInstancesRequest) },
+			NewOutput: func() any { return new(ModifyReservedInstancesResult) },
 		},
 		"ModifySecurityGroupRules": {
 			Name:      "ModifySecurityGroupRules",
@@ -430,6 +535,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ModifyVpcAttributeRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"PurchaseReservedInstancesOffering": {
+			Name:      "PurchaseReservedInstancesOffering",
+			NewInput:  func() any { return new(PurchaseReservedInstancesOfferingRequest) },
+			NewOutput: func() any { return new(PurchaseReservedInstancesOfferingResult) },
+		},
 		"RebootInstances": {
 			Name:      "RebootInstances",
 			NewInput:  func() any { return new(RebootInstancesRequest) },
@@ -445,6 +555,11 @@ var Service = &awsquery.Service{
 			NewInput:  func() any { return new(ReleaseAddressRequest) },
 			NewOutput: func() any { return new(awsquery.Empty) },
 		},
+		"ReleaseHosts": {
+			Name:      "ReleaseHosts",
+			NewInput:  func() any { return new(ReleaseHostsRequest) },
+			NewOutput: func() any { return new(ReleaseHostsResult) },
+		},
 		"ReplaceIamInstanceProfileAssociation": {
 			Name:      "ReplaceIamInstanceProfileAssociation",
 			NewInput:  func() any { return new(ReplaceIamInstanceProfileAssociationRequest) },
@@ -459,6 +574,11 @@ var Service = &awsquery.Service{
 			Name:      "ReplaceRouteTableAssociation",
 			NewInput:  func() any { return new(ReplaceRouteTableAssociationRequest) },
 			NewOutput: func() any { return new(ReplaceRouteTableAssociationResult) },
+		},
+		"RequestSpotInstances": {
+			Name:      "RequestSpotInstances",
+			NewInput:  func() any { return new(RequestSpotInstancesRequest) },
+			NewOutput: func() any { return new(RequestSpotInstancesResult) },
 		},
 		"ResetImageAttribute": {
 			Name:      "ResetImageAttribute",
@@ -1145,6 +1265,18 @@ var Service = &awsquery.Service{
 	},
 }
 
+// AcceptReservedInstancesExchangeQuoteRequest is the input of AcceptReservedInstancesExchangeQuote.
+type AcceptReservedInstancesExchangeQuoteRequest struct {
+	DryRun               *bool                        `aws:"DryRun"`
+	ReservedInstanceIds  []string                     `aws:"ReservedInstanceIds,loc=ReservedInstanceId,req,member=ReservedInstanceId"`
+	TargetConfigurations []TargetConfigurationRequest `aws:"TargetConfigurations,loc=TargetConfiguration,member=TargetConfigurationRequest"`
+}
+
+// AcceptReservedInstancesExchangeQuoteResult is the output of AcceptReservedInstancesExchangeQuote.
+type AcceptReservedInstancesExchangeQuoteResult struct {
+	ExchangeId *string `aws:"ExchangeId,loc=exchangeId"`
+}
+
 // AccountAttribute is the model shape AccountAttribute.
 type AccountAttribute struct {
 	AttributeName   *string                 `aws:"AttributeName,loc=attributeName"`
@@ -1195,6 +1327,26 @@ type AllocateAddressResult struct {
 	CustomerOwnedIp       *string `aws:"CustomerOwnedIp,loc=customerOwnedIp"`
 	CustomerOwnedIpv4Pool *string `aws:"CustomerOwnedIpv4Pool,loc=customerOwnedIpv4Pool"`
 	CarrierIp             *string `aws:"CarrierIp,loc=carrierIp"`
+}
+
+// AllocateHostsRequest is the input of AllocateHosts.
+type AllocateHostsRequest struct {
+	AutoPlacement     *string            `aws:"AutoPlacement,loc=autoPlacement"`
+	AvailabilityZone  *string            `aws:"AvailabilityZone,loc=availabilityZone,req"`
+	ClientToken       *string            `aws:"ClientToken,loc=clientToken"`
+	InstanceType      *string            `aws:"InstanceType,loc=instanceType"`
+	InstanceFamily    *string            `aws:"InstanceFamily"`
+	Quantity          *int32             `aws:"Quantity,loc=quantity"`
+	TagSpecifications []TagSpecification `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	HostRecovery      *string            `aws:"HostRecovery"`
+	OutpostArn        *string            `aws:"OutpostArn"`
+	HostMaintenance   *string            `aws:"HostMaintenance"`
+	AssetIds          []string           `aws:"AssetIds,loc=AssetId"`
+}
+
+// AllocateHostsResult is the output of AllocateHosts.
+type AllocateHostsResult struct {
+	HostIds []string `aws:"HostIds,loc=hostIdSet,member=item"`
 }
 
 // AssignPrivateIpAddressesRequest is the input of AssignPrivateIpAddresses.
@@ -1373,6 +1525,12 @@ type AvailabilityZoneMessage struct {
 	Message *string `aws:"Message,loc=message"`
 }
 
+// AvailableCapacity is the model shape AvailableCapacity.
+type AvailableCapacity struct {
+	AvailableInstanceCapacity []InstanceCapacity `aws:"AvailableInstanceCapacity,loc=availableInstanceCapacity,member=item"`
+	AvailableVCpus            *int32             `aws:"AvailableVCpus,loc=availableVCpus"`
+}
+
 // BlobAttributeValue is the model shape BlobAttributeValue.
 type BlobAttributeValue struct {
 	Value []byte `aws:"Value,loc=value"`
@@ -1384,6 +1542,78 @@ type BlockDeviceMapping struct {
 	VirtualName *string         `aws:"VirtualName,loc=virtualName"`
 	Ebs         *EbsBlockDevice `aws:"Ebs,loc=ebs"`
 	NoDevice    *string         `aws:"NoDevice,loc=noDevice"`
+}
+
+// CancelCapacityReservationRequest is the input of CancelCapacityReservation.
+type CancelCapacityReservationRequest struct {
+	CapacityReservationId *string `aws:"CapacityReservationId,req"`
+	DryRun                *bool   `aws:"DryRun"`
+}
+
+// CancelCapacityReservationResult is the output of CancelCapacityReservation.
+type CancelCapacityReservationResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
+// CancelReservedInstancesListingRequest is the input of CancelReservedInstancesListing.
+type CancelReservedInstancesListingRequest struct {
+	ReservedInstancesListingId *string `aws:"ReservedInstancesListingId,loc=reservedInstancesListingId,req"`
+}
+
+// CancelReservedInstancesListingResult is the output of CancelReservedInstancesListing.
+type CancelReservedInstancesListingResult struct {
+	ReservedInstancesListings []ReservedInstancesListing `aws:"ReservedInstancesListings,loc=reservedInstancesListingsSet,member=item"`
+}
+
+// CancelSpotInstanceRequestsRequest is the input of CancelSpotInstanceRequests.
+type CancelSpotInstanceRequestsRequest struct {
+	DryRun                 *bool    `aws:"DryRun,loc=dryRun"`
+	SpotInstanceRequestIds []string `aws:"SpotInstanceRequestIds,loc=SpotInstanceRequestId,req,member=SpotInstanceRequestId"`
+}
+
+// CancelSpotInstanceRequestsResult is the output of CancelSpotInstanceRequests.
+type CancelSpotInstanceRequestsResult struct {
+	CancelledSpotInstanceRequests []CancelledSpotInstanceRequest `aws:"CancelledSpotInstanceRequests,loc=spotInstanceRequestSet,member=item"`
+}
+
+// CancelledSpotInstanceRequest is the model shape CancelledSpotInstanceRequest.
+type CancelledSpotInstanceRequest struct {
+	SpotInstanceRequestId *string `aws:"SpotInstanceRequestId,loc=spotInstanceRequestId"`
+	State                 *string `aws:"State,loc=state"`
+}
+
+// CapacityAllocation is the model shape CapacityAllocation.
+type CapacityAllocation struct {
+	AllocationType *string `aws:"AllocationType,loc=allocationType"`
+	Count          *int32  `aws:"Count,loc=count"`
+}
+
+// CapacityReservation is the model shape CapacityReservation.
+type CapacityReservation struct {
+	CapacityReservationId      *string              `aws:"CapacityReservationId,loc=capacityReservationId"`
+	OwnerId                    *string              `aws:"OwnerId,loc=ownerId"`
+	CapacityReservationArn     *string              `aws:"CapacityReservationArn,loc=capacityReservationArn"`
+	AvailabilityZoneId         *string              `aws:"AvailabilityZoneId,loc=availabilityZoneId"`
+	InstanceType               *string              `aws:"InstanceType,loc=instanceType"`
+	InstancePlatform           *string              `aws:"InstancePlatform,loc=instancePlatform"`
+	AvailabilityZone           *string              `aws:"AvailabilityZone,loc=availabilityZone"`
+	Tenancy                    *string              `aws:"Tenancy,loc=tenancy"`
+	TotalInstanceCount         *int32               `aws:"TotalInstanceCount,loc=totalInstanceCount"`
+	AvailableInstanceCount     *int32               `aws:"AvailableInstanceCount,loc=availableInstanceCount"`
+	EbsOptimized               *bool                `aws:"EbsOptimized,loc=ebsOptimized"`
+	EphemeralStorage           *bool                `aws:"EphemeralStorage,loc=ephemeralStorage"`
+	State                      *string              `aws:"State,loc=state"`
+	StartDate                  *time.Time           `aws:"StartDate,loc=startDate"`
+	EndDate                    *time.Time           `aws:"EndDate,loc=endDate"`
+	EndDateType                *string              `aws:"EndDateType,loc=endDateType"`
+	InstanceMatchCriteria      *string              `aws:"InstanceMatchCriteria,loc=instanceMatchCriteria"`
+	CreateDate                 *time.Time           `aws:"CreateDate,loc=createDate"`
+	Tags                       []Tag                `aws:"Tags,loc=tagSet,member=item"`
+	OutpostArn                 *string              `aws:"OutpostArn,loc=outpostArn"`
+	CapacityReservationFleetId *string              `aws:"CapacityReservationFleetId,loc=capacityReservationFleetId"`
+	PlacementGroupArn          *string              `aws:"PlacementGroupArn,loc=placementGroupArn"`
+	CapacityAllocations        []CapacityAllocation `aws:"CapacityAllocations,loc=capacityAllocationSet,member=item"`
+	ReservationType            *string              `aws:"ReservationType,loc=reservationType"`
 }
 
 // CapacityReservationSpecification is the model shape CapacityReservationSpecification.
@@ -1485,6 +1715,31 @@ type CpuOptionsRequest struct {
 	AmdSevSnp      *string `aws:"AmdSevSnp"`
 }
 
+// CreateCapacityReservationRequest is the input of CreateCapacityReservation.
+type CreateCapacityReservationRequest struct {
+	ClientToken           *string            `aws:"ClientToken"`
+	InstanceType          *string            `aws:"InstanceType,req"`
+	InstancePlatform      *string            `aws:"InstancePlatform,req"`
+	AvailabilityZone      *string            `aws:"AvailabilityZone"`
+	AvailabilityZoneId    *string            `aws:"AvailabilityZoneId"`
+	Tenancy               *string            `aws:"Tenancy"`
+	InstanceCount         *int32             `aws:"InstanceCount,req"`
+	EbsOptimized          *bool              `aws:"EbsOptimized"`
+	EphemeralStorage      *bool              `aws:"EphemeralStorage"`
+	EndDate               *time.Time         `aws:"EndDate"`
+	EndDateType           *string            `aws:"EndDateType"`
+	InstanceMatchCriteria *string            `aws:"InstanceMatchCriteria"`
+	TagSpecifications     []TagSpecification `aws:"TagSpecifications,member=item"`
+	DryRun                *bool              `aws:"DryRun"`
+	OutpostArn            *string            `aws:"OutpostArn"`
+	PlacementGroupArn     *string            `aws:"PlacementGroupArn"`
+}
+
+// CreateCapacityReservationResult is the output of CreateCapacityReservation.
+type CreateCapacityReservationResult struct {
+	CapacityReservation *CapacityReservation `aws:"CapacityReservation,loc=capacityReservation"`
+}
+
 // CreateImageRequest is the input of CreateImage.
 type CreateImageRequest struct {
 	BlockDeviceMappings []BlockDeviceMapping `aws:"BlockDeviceMappings,loc=blockDeviceMapping,member=BlockDeviceMapping"`
@@ -1547,6 +1802,19 @@ type CreateNetworkInterfaceRequest struct {
 type CreateNetworkInterfaceResult struct {
 	NetworkInterface *NetworkInterface `aws:"NetworkInterface,loc=networkInterface"`
 	ClientToken      *string           `aws:"ClientToken,loc=clientToken"`
+}
+
+// CreateReservedInstancesListingRequest is the input of CreateReservedInstancesListing.
+type CreateReservedInstancesListingRequest struct {
+	ClientToken         *string                      `aws:"ClientToken,loc=clientToken,req"`
+	InstanceCount       *int32                       `aws:"InstanceCount,loc=instanceCount,req"`
+	PriceSchedules      []PriceScheduleSpecification `aws:"PriceSchedules,loc=priceSchedules,req,member=item"`
+	ReservedInstancesId *string                      `aws:"ReservedInstancesId,loc=reservedInstancesId,req"`
+}
+
+// CreateReservedInstancesListingResult is the output of CreateReservedInstancesListing.
+type CreateReservedInstancesListingResult struct {
+	ReservedInstancesListings []ReservedInstancesListing `aws:"ReservedInstancesListings,loc=reservedInstancesListingsSet,member=item"`
 }
 
 // CreateRouteRequest is the input of CreateRoute.
@@ -1833,6 +2101,35 @@ type DescribeAvailabilityZonesResult struct {
 	AvailabilityZones []AvailabilityZone `aws:"AvailabilityZones,loc=availabilityZoneInfo,member=item"`
 }
 
+// DescribeCapacityReservationsRequest is the input of DescribeCapacityReservations.
+type DescribeCapacityReservationsRequest struct {
+	CapacityReservationIds []string `aws:"CapacityReservationIds,loc=CapacityReservationId,member=item"`
+	NextToken              *string  `aws:"NextToken"`
+	MaxResults             *int32   `aws:"MaxResults"`
+	Filters                []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	DryRun                 *bool    `aws:"DryRun"`
+}
+
+// DescribeCapacityReservationsResult is the output of DescribeCapacityReservations.
+type DescribeCapacityReservationsResult struct {
+	NextToken            *string               `aws:"NextToken,loc=nextToken"`
+	CapacityReservations []CapacityReservation `aws:"CapacityReservations,loc=capacityReservationSet,member=item"`
+}
+
+// DescribeHostsRequest is the input of DescribeHosts.
+type DescribeHostsRequest struct {
+	Filter     []Filter `aws:"Filter,loc=filter,member=Filter"`
+	HostIds    []string `aws:"HostIds,loc=hostId,member=item"`
+	MaxResults *int32   `aws:"MaxResults,loc=maxResults"`
+	NextToken  *string  `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeHostsResult is the output of DescribeHosts.
+type DescribeHostsResult struct {
+	Hosts     []Host  `aws:"Hosts,loc=hostSet,member=item"`
+	NextToken *string `aws:"NextToken,loc=nextToken"`
+}
+
 // DescribeIamInstanceProfileAssociationsRequest is the input of DescribeIamInstanceProfileAssociations.
 type DescribeIamInstanceProfileAssociationsRequest struct {
 	AssociationIds []string `aws:"AssociationIds,loc=AssociationId,member=AssociationId"`
@@ -2015,6 +2312,70 @@ type DescribeRegionsResult struct {
 	Regions []Region `aws:"Regions,loc=regionInfo,member=item"`
 }
 
+// DescribeReservedInstancesListingsRequest is the input of DescribeReservedInstancesListings.
+type DescribeReservedInstancesListingsRequest struct {
+	Filters                    []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	ReservedInstancesId        *string  `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+	ReservedInstancesListingId *string  `aws:"ReservedInstancesListingId,loc=reservedInstancesListingId"`
+}
+
+// DescribeReservedInstancesListingsResult is the output of DescribeReservedInstancesListings.
+type DescribeReservedInstancesListingsResult struct {
+	ReservedInstancesListings []ReservedInstancesListing `aws:"ReservedInstancesListings,loc=reservedInstancesListingsSet,member=item"`
+}
+
+// DescribeReservedInstancesModificationsRequest is the input of DescribeReservedInstancesModifications.
+type DescribeReservedInstancesModificationsRequest struct {
+	Filters                          []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	ReservedInstancesModificationIds []string `aws:"ReservedInstancesModificationIds,loc=ReservedInstancesModificationId,member=ReservedInstancesModificationId"`
+	NextToken                        *string  `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeReservedInstancesModificationsResult is the output of DescribeReservedInstancesModifications.
+type DescribeReservedInstancesModificationsResult struct {
+	NextToken                      *string                         `aws:"NextToken,loc=nextToken"`
+	ReservedInstancesModifications []ReservedInstancesModification `aws:"ReservedInstancesModifications,loc=reservedInstancesModificationsSet,member=item"`
+}
+
+// DescribeReservedInstancesOfferingsRequest is the input of DescribeReservedInstancesOfferings.
+type DescribeReservedInstancesOfferingsRequest struct {
+	AvailabilityZone             *string  `aws:"AvailabilityZone"`
+	Filters                      []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	IncludeMarketplace           *bool    `aws:"IncludeMarketplace"`
+	InstanceType                 *string  `aws:"InstanceType"`
+	MaxDuration                  *int64   `aws:"MaxDuration"`
+	MaxInstanceCount             *int32   `aws:"MaxInstanceCount"`
+	MinDuration                  *int64   `aws:"MinDuration"`
+	OfferingClass                *string  `aws:"OfferingClass"`
+	ProductDescription           *string  `aws:"ProductDescription"`
+	ReservedInstancesOfferingIds []string `aws:"ReservedInstancesOfferingIds,loc=ReservedInstancesOfferingId"`
+	DryRun                       *bool    `aws:"DryRun,loc=dryRun"`
+	InstanceTenancy              *string  `aws:"InstanceTenancy,loc=instanceTenancy"`
+	MaxResults                   *int32   `aws:"MaxResults,loc=maxResults"`
+	NextToken                    *string  `aws:"NextToken,loc=nextToken"`
+	OfferingType                 *string  `aws:"OfferingType,loc=offeringType"`
+}
+
+// DescribeReservedInstancesOfferingsResult is the output of DescribeReservedInstancesOfferings.
+type DescribeReservedInstancesOfferingsResult struct {
+	ReservedInstancesOfferings []ReservedInstancesOffering `aws:"ReservedInstancesOfferings,loc=reservedInstancesOfferingsSet,member=item"`
+	NextToken                  *string                     `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeReservedInstancesRequest is the input of DescribeReservedInstances.
+type DescribeReservedInstancesRequest struct {
+	Filters              []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	OfferingClass        *string  `aws:"OfferingClass"`
+	ReservedInstancesIds []string `aws:"ReservedInstancesIds,loc=ReservedInstancesId,member=ReservedInstancesId"`
+	DryRun               *bool    `aws:"DryRun,loc=dryRun"`
+	OfferingType         *string  `aws:"OfferingType,loc=offeringType"`
+}
+
+// DescribeReservedInstancesResult is the output of DescribeReservedInstances.
+type DescribeReservedInstancesResult struct {
+	ReservedInstances []ReservedInstances `aws:"ReservedInstances,loc=reservedInstancesSet,member=item"`
+}
+
 // DescribeRouteTablesRequest is the input of DescribeRouteTables.
 type DescribeRouteTablesRequest struct {
 	Filters       []Filter `aws:"Filters,loc=Filter,member=Filter"`
@@ -2090,6 +2451,40 @@ type DescribeSnapshotsRequest struct {
 type DescribeSnapshotsResult struct {
 	Snapshots []Snapshot `aws:"Snapshots,loc=snapshotSet,member=item"`
 	NextToken *string    `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeSpotInstanceRequestsRequest is the input of DescribeSpotInstanceRequests.
+type DescribeSpotInstanceRequestsRequest struct {
+	Filters                []Filter `aws:"Filters,loc=Filter,member=Filter"`
+	DryRun                 *bool    `aws:"DryRun,loc=dryRun"`
+	SpotInstanceRequestIds []string `aws:"SpotInstanceRequestIds,loc=SpotInstanceRequestId,member=SpotInstanceRequestId"`
+	NextToken              *string  `aws:"NextToken"`
+	MaxResults             *int32   `aws:"MaxResults"`
+}
+
+// DescribeSpotInstanceRequestsResult is the output of DescribeSpotInstanceRequests.
+type DescribeSpotInstanceRequestsResult struct {
+	SpotInstanceRequests []SpotInstanceRequest `aws:"SpotInstanceRequests,loc=spotInstanceRequestSet,member=item"`
+	NextToken            *string               `aws:"NextToken,loc=nextToken"`
+}
+
+// DescribeSpotPriceHistoryRequest is the input of DescribeSpotPriceHistory.
+type DescribeSpotPriceHistoryRequest struct {
+	Filters             []Filter   `aws:"Filters,loc=Filter,member=Filter"`
+	AvailabilityZone    *string    `aws:"AvailabilityZone,loc=availabilityZone"`
+	DryRun              *bool      `aws:"DryRun,loc=dryRun"`
+	EndTime             *time.Time `aws:"EndTime,loc=endTime"`
+	InstanceTypes       []string   `aws:"InstanceTypes,loc=InstanceType"`
+	MaxResults          *int32     `aws:"MaxResults,loc=maxResults"`
+	NextToken           *string    `aws:"NextToken,loc=nextToken"`
+	ProductDescriptions []string   `aws:"ProductDescriptions,loc=ProductDescription"`
+	StartTime           *time.Time `aws:"StartTime,loc=startTime"`
+}
+
+// DescribeSpotPriceHistoryResult is the output of DescribeSpotPriceHistory.
+type DescribeSpotPriceHistoryResult struct {
+	NextToken        *string     `aws:"NextToken,loc=nextToken"`
+	SpotPriceHistory []SpotPrice `aws:"SpotPriceHistory,loc=spotPriceHistorySet,member=item"`
 }
 
 // DescribeSubnetsRequest is the input of DescribeSubnets.
@@ -2413,6 +2808,26 @@ type GetConsoleOutputResult struct {
 	Timestamp  *time.Time `aws:"Timestamp,loc=timestamp"`
 }
 
+// GetReservedInstancesExchangeQuoteRequest is the input of GetReservedInstancesExchangeQuote.
+type GetReservedInstancesExchangeQuoteRequest struct {
+	DryRun               *bool                        `aws:"DryRun"`
+	ReservedInstanceIds  []string                     `aws:"ReservedInstanceIds,loc=ReservedInstanceId,req,member=ReservedInstanceId"`
+	TargetConfigurations []TargetConfigurationRequest `aws:"TargetConfigurations,loc=TargetConfiguration,member=TargetConfigurationRequest"`
+}
+
+// GetReservedInstancesExchangeQuoteResult is the output of GetReservedInstancesExchangeQuote.
+type GetReservedInstancesExchangeQuoteResult struct {
+	CurrencyCode                        *string                            `aws:"CurrencyCode,loc=currencyCode"`
+	IsValidExchange                     *bool                              `aws:"IsValidExchange,loc=isValidExchange"`
+	OutputReservedInstancesWillExpireAt *time.Time                         `aws:"OutputReservedInstancesWillExpireAt,loc=outputReservedInstancesWillExpireAt"`
+	PaymentDue                          *string                            `aws:"PaymentDue,loc=paymentDue"`
+	ReservedInstanceValueRollup         *ReservationValue                  `aws:"ReservedInstanceValueRollup,loc=reservedInstanceValueRollup"`
+	ReservedInstanceValueSet            []ReservedInstanceReservationValue `aws:"ReservedInstanceValueSet,loc=reservedInstanceValueSet,member=item"`
+	TargetConfigurationValueRollup      *ReservationValue                  `aws:"TargetConfigurationValueRollup,loc=targetConfigurationValueRollup"`
+	TargetConfigurationValueSet         []TargetReservationValue           `aws:"TargetConfigurationValueSet,loc=targetConfigurationValueSet,member=item"`
+	ValidationFailureReason             *string                            `aws:"ValidationFailureReason,loc=validationFailureReason"`
+}
+
 // GpuDeviceInfo is the model shape GpuDeviceInfo.
 type GpuDeviceInfo struct {
 	Name         *string              `aws:"Name,loc=name"`
@@ -2446,6 +2861,46 @@ type HibernationOptions struct {
 // HibernationOptionsRequest is the model shape HibernationOptionsRequest.
 type HibernationOptionsRequest struct {
 	Configured *bool `aws:"Configured"`
+}
+
+// Host is the model shape Host.
+type Host struct {
+	AutoPlacement                      *string            `aws:"AutoPlacement,loc=autoPlacement"`
+	AvailabilityZone                   *string            `aws:"AvailabilityZone,loc=availabilityZone"`
+	AvailableCapacity                  *AvailableCapacity `aws:"AvailableCapacity,loc=availableCapacity"`
+	ClientToken                        *string            `aws:"ClientToken,loc=clientToken"`
+	HostId                             *string            `aws:"HostId,loc=hostId"`
+	HostProperties                     *HostProperties    `aws:"HostProperties,loc=hostProperties"`
+	HostReservationId                  *string            `aws:"HostReservationId,loc=hostReservationId"`
+	Instances                          []HostInstance     `aws:"Instances,loc=instances,member=item"`
+	State                              *string            `aws:"State,loc=state"`
+	AllocationTime                     *time.Time         `aws:"AllocationTime,loc=allocationTime"`
+	ReleaseTime                        *time.Time         `aws:"ReleaseTime,loc=releaseTime"`
+	Tags                               []Tag              `aws:"Tags,loc=tagSet,member=item"`
+	HostRecovery                       *string            `aws:"HostRecovery,loc=hostRecovery"`
+	AllowsMultipleInstanceTypes        *string            `aws:"AllowsMultipleInstanceTypes,loc=allowsMultipleInstanceTypes"`
+	OwnerId                            *string            `aws:"OwnerId,loc=ownerId"`
+	AvailabilityZoneId                 *string            `aws:"AvailabilityZoneId,loc=availabilityZoneId"`
+	MemberOfServiceLinkedResourceGroup *bool              `aws:"MemberOfServiceLinkedResourceGroup,loc=memberOfServiceLinkedResourceGroup"`
+	OutpostArn                         *string            `aws:"OutpostArn,loc=outpostArn"`
+	HostMaintenance                    *string            `aws:"HostMaintenance,loc=hostMaintenance"`
+	AssetId                            *string            `aws:"AssetId,loc=assetId"`
+}
+
+// HostInstance is the model shape HostInstance.
+type HostInstance struct {
+	InstanceId   *string `aws:"InstanceId,loc=instanceId"`
+	InstanceType *string `aws:"InstanceType,loc=instanceType"`
+	OwnerId      *string `aws:"OwnerId,loc=ownerId"`
+}
+
+// HostProperties is the model shape HostProperties.
+type HostProperties struct {
+	Cores          *int32  `aws:"Cores,loc=cores"`
+	InstanceType   *string `aws:"InstanceType,loc=instanceType"`
+	InstanceFamily *string `aws:"InstanceFamily,loc=instanceFamily"`
+	Sockets        *int32  `aws:"Sockets,loc=sockets"`
+	TotalVCpus     *int32  `aws:"TotalVCpus,loc=totalVCpus"`
 }
 
 // IamInstanceProfile is the model shape IamInstanceProfile.
@@ -2664,6 +3119,19 @@ type InstanceBlockDeviceMappingSpecification struct {
 	Ebs         *EbsInstanceBlockDeviceSpecification `aws:"Ebs,loc=ebs"`
 	NoDevice    *string                              `aws:"NoDevice,loc=noDevice"`
 	VirtualName *string                              `aws:"VirtualName,loc=virtualName"`
+}
+
+// InstanceCapacity is the model shape InstanceCapacity.
+type InstanceCapacity struct {
+	AvailableCapacity *int32  `aws:"AvailableCapacity,loc=availableCapacity"`
+	InstanceType      *string `aws:"InstanceType,loc=instanceType"`
+	TotalCapacity     *int32  `aws:"TotalCapacity,loc=totalCapacity"`
+}
+
+// InstanceCount is the model shape InstanceCount.
+type InstanceCount struct {
+	InstanceCount *int32  `aws:"InstanceCount,loc=instanceCount"`
+	State         *string `aws:"State,loc=state"`
 }
 
 // InstanceIpv4Prefix is the model shape InstanceIpv4Prefix.
@@ -2988,6 +3456,25 @@ type LaunchPermissionModifications struct {
 	Remove []LaunchPermission `aws:"Remove,member=item"`
 }
 
+// LaunchSpecification is the model shape LaunchSpecification.
+type LaunchSpecification struct {
+	UserData            *string                                 `aws:"UserData,loc=userData"`
+	SecurityGroups      []GroupIdentifier                       `aws:"SecurityGroups,loc=groupSet,member=item"`
+	AddressingType      *string                                 `aws:"AddressingType,loc=addressingType"`
+	BlockDeviceMappings []BlockDeviceMapping                    `aws:"BlockDeviceMappings,loc=blockDeviceMapping,member=item"`
+	EbsOptimized        *bool                                   `aws:"EbsOptimized,loc=ebsOptimized"`
+	IamInstanceProfile  *IamInstanceProfileSpecification        `aws:"IamInstanceProfile,loc=iamInstanceProfile"`
+	ImageId             *string                                 `aws:"ImageId,loc=imageId"`
+	InstanceType        *string                                 `aws:"InstanceType,loc=instanceType"`
+	KernelId            *string                                 `aws:"KernelId,loc=kernelId"`
+	KeyName             *string                                 `aws:"KeyName,loc=keyName"`
+	NetworkInterfaces   []InstanceNetworkInterfaceSpecification `aws:"NetworkInterfaces,loc=networkInterfaceSet,member=item"`
+	Placement           *SpotPlacement                          `aws:"Placement,loc=placement"`
+	RamdiskId           *string                                 `aws:"RamdiskId,loc=ramdiskId"`
+	SubnetId            *string                                 `aws:"SubnetId,loc=subnetId"`
+	Monitoring          *RunInstancesMonitoringEnabled          `aws:"Monitoring,loc=monitoring"`
+}
+
 // LaunchTemplateSpecification is the model shape LaunchTemplateSpecification.
 type LaunchTemplateSpecification struct {
 	LaunchTemplateId   *string `aws:"LaunchTemplateId"`
@@ -3029,6 +3516,38 @@ type MemoryInfo struct {
 	SizeInMiB *int64 `aws:"SizeInMiB,loc=sizeInMiB"`
 }
 
+// ModifyCapacityReservationRequest is the input of ModifyCapacityReservation.
+type ModifyCapacityReservationRequest struct {
+	CapacityReservationId *string    `aws:"CapacityReservationId,req"`
+	InstanceCount         *int32     `aws:"InstanceCount"`
+	EndDate               *time.Time `aws:"EndDate"`
+	EndDateType           *string    `aws:"EndDateType"`
+	Accept                *bool      `aws:"Accept"`
+	DryRun                *bool      `aws:"DryRun"`
+	AdditionalInfo        *string    `aws:"AdditionalInfo"`
+}
+
+// ModifyCapacityReservationResult is the output of ModifyCapacityReservation.
+type ModifyCapacityReservationResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
+// ModifyHostsRequest is the input of ModifyHosts.
+type ModifyHostsRequest struct {
+	AutoPlacement   *string  `aws:"AutoPlacement,loc=autoPlacement"`
+	HostIds         []string `aws:"HostIds,loc=hostId,req,member=item"`
+	HostRecovery    *string  `aws:"HostRecovery"`
+	InstanceType    *string  `aws:"InstanceType"`
+	InstanceFamily  *string  `aws:"InstanceFamily"`
+	HostMaintenance *string  `aws:"HostMaintenance"`
+}
+
+// ModifyHostsResult is the output of ModifyHosts.
+type ModifyHostsResult struct {
+	Successful   []string           `aws:"Successful,loc=successful,member=item"`
+	Unsuccessful []UnsuccessfulItem `aws:"Unsuccessful,loc=unsuccessful,member=item"`
+}
+
 // ModifyImageAttributeRequest is the input of ModifyImageAttribute.
 type ModifyImageAttributeRequest struct {
 	Attribute              *string                        `aws:"Attribute"`
@@ -3067,6 +3586,18 @@ type ModifyInstanceAttributeRequest struct {
 	DisableApiStop                    *AttributeBooleanValue                    `aws:"DisableApiStop"`
 }
 
+// ModifyInstanceCapacityReservationAttributesRequest is the input of ModifyInstanceCapacityReservationAttributes.
+type ModifyInstanceCapacityReservationAttributesRequest struct {
+	InstanceId                       *string                           `aws:"InstanceId,req"`
+	CapacityReservationSpecification *CapacityReservationSpecification `aws:"CapacityReservationSpecification,req"`
+	DryRun                           *bool                             `aws:"DryRun"`
+}
+
+// ModifyInstanceCapacityReservationAttributesResult is the output of ModifyInstanceCapacityReservationAttributes.
+type ModifyInstanceCapacityReservationAttributesResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
 // ModifyInstanceMetadataOptionsRequest is the input of ModifyInstanceMetadataOptions.
 type ModifyInstanceMetadataOptionsRequest struct {
 	InstanceId              *string `aws:"InstanceId,req"`
@@ -3084,6 +3615,23 @@ type ModifyInstanceMetadataOptionsResult struct {
 	InstanceMetadataOptions *InstanceMetadataOptionsResponse `aws:"InstanceMetadataOptions,loc=instanceMetadataOptions"`
 }
 
+// ModifyInstancePlacementRequest is the input of ModifyInstancePlacement.
+type ModifyInstancePlacementRequest struct {
+	Affinity             *string `aws:"Affinity,loc=affinity"`
+	GroupName            *string `aws:"GroupName"`
+	HostId               *string `aws:"HostId,loc=hostId"`
+	InstanceId           *string `aws:"InstanceId,loc=instanceId,req"`
+	Tenancy              *string `aws:"Tenancy,loc=tenancy"`
+	PartitionNumber      *int32  `aws:"PartitionNumber"`
+	HostResourceGroupArn *string `aws:"HostResourceGroupArn"`
+	GroupId              *string `aws:"GroupId"`
+}
+
+// ModifyInstancePlacementResult is the output of ModifyInstancePlacement.
+type ModifyInstancePlacementResult struct {
+	Return *bool `aws:"Return,loc=return"`
+}
+
 // ModifyNetworkInterfaceAttributeRequest is the input of ModifyNetworkInterfaceAttribute.
 type ModifyNetworkInterfaceAttributeRequest struct {
 	Attachment                      *NetworkInterfaceAttachmentChanges      `aws:"Attachment,loc=attachment"`
@@ -3096,6 +3644,18 @@ type ModifyNetworkInterfaceAttributeRequest struct {
 	EnablePrimaryIpv6               *bool                                   `aws:"EnablePrimaryIpv6"`
 	ConnectionTrackingSpecification *ConnectionTrackingSpecificationRequest `aws:"ConnectionTrackingSpecification"`
 	AssociatePublicIpAddress        *bool                                   `aws:"AssociatePublicIpAddress"`
+}
+
+// ModifyReservedInstancesRequest is the input of ModifyReservedInstances.
+type ModifyReservedInstancesRequest struct {
+	ReservedInstancesIds []string                         `aws:"ReservedInstancesIds,loc=ReservedInstancesId,req,member=ReservedInstancesId"`
+	ClientToken          *string                          `aws:"ClientToken,loc=clientToken"`
+	TargetConfigurations []ReservedInstancesConfiguration `aws:"TargetConfigurations,loc=ReservedInstancesConfigurationSetItemType,req,member=item"`
+}
+
+// ModifyReservedInstancesResult is the output of ModifyReservedInstances.
+type ModifyReservedInstancesResult struct {
+	ReservedInstancesModificationId *string `aws:"ReservedInstancesModificationId,loc=reservedInstancesModificationId"`
 }
 
 // ModifySecurityGroupRulesRequest is the input of ModifySecurityGroupRules.
@@ -3320,6 +3880,27 @@ type PrefixListId struct {
 	PrefixListId *string `aws:"PrefixListId,loc=prefixListId"`
 }
 
+// PriceSchedule is the model shape PriceSchedule.
+type PriceSchedule struct {
+	Active       *bool    `aws:"Active,loc=active"`
+	CurrencyCode *string  `aws:"CurrencyCode,loc=currencyCode"`
+	Price        *float64 `aws:"Price,loc=price"`
+	Term         *int64   `aws:"Term,loc=term"`
+}
+
+// PriceScheduleSpecification is the model shape PriceScheduleSpecification.
+type PriceScheduleSpecification struct {
+	CurrencyCode *string  `aws:"CurrencyCode,loc=currencyCode"`
+	Price        *float64 `aws:"Price,loc=price"`
+	Term         *int64   `aws:"Term,loc=term"`
+}
+
+// PricingDetail is the model shape PricingDetail.
+type PricingDetail struct {
+	Count *int32   `aws:"Count,loc=count"`
+	Price *float64 `aws:"Price,loc=price"`
+}
+
 // PrivateDnsNameOptionsOnLaunch is the model shape PrivateDnsNameOptionsOnLaunch.
 type PrivateDnsNameOptionsOnLaunch struct {
 	HostnameType                    *string `aws:"HostnameType,loc=hostnameType"`
@@ -3366,10 +3947,30 @@ type PropagatingVgw struct {
 	GatewayId *string `aws:"GatewayId,loc=gatewayId"`
 }
 
+// PurchaseReservedInstancesOfferingRequest is the input of PurchaseReservedInstancesOffering.
+type PurchaseReservedInstancesOfferingRequest struct {
+	InstanceCount               *int32                      `aws:"InstanceCount,req"`
+	ReservedInstancesOfferingId *string                     `aws:"ReservedInstancesOfferingId,req"`
+	DryRun                      *bool                       `aws:"DryRun,loc=dryRun"`
+	LimitPrice                  *ReservedInstanceLimitPrice `aws:"LimitPrice,loc=limitPrice"`
+	PurchaseTime                *time.Time                  `aws:"PurchaseTime"`
+}
+
+// PurchaseReservedInstancesOfferingResult is the output of PurchaseReservedInstancesOffering.
+type PurchaseReservedInstancesOfferingResult struct {
+	ReservedInstancesId *string `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+}
+
 // RebootInstancesRequest is the input of RebootInstances.
 type RebootInstancesRequest struct {
 	InstanceIds []string `aws:"InstanceIds,loc=InstanceId,req,member=InstanceId"`
 	DryRun      *bool    `aws:"DryRun,loc=dryRun"`
+}
+
+// RecurringCharge is the model shape RecurringCharge.
+type RecurringCharge struct {
+	Amount    *float64 `aws:"Amount,loc=amount"`
+	Frequency *string  `aws:"Frequency,loc=frequency"`
 }
 
 // ReferencedSecurityGroup is the model shape ReferencedSecurityGroup.
@@ -3423,6 +4024,17 @@ type ReleaseAddressRequest struct {
 	DryRun             *bool   `aws:"DryRun,loc=dryRun"`
 }
 
+// ReleaseHostsRequest is the input of ReleaseHosts.
+type ReleaseHostsRequest struct {
+	HostIds []string `aws:"HostIds,loc=hostId,req,member=item"`
+}
+
+// ReleaseHostsResult is the output of ReleaseHosts.
+type ReleaseHostsResult struct {
+	Successful   []string           `aws:"Successful,loc=successful,member=item"`
+	Unsuccessful []UnsuccessfulItem `aws:"Unsuccessful,loc=unsuccessful,member=item"`
+}
+
 // ReplaceIamInstanceProfileAssociationRequest is the input of ReplaceIamInstanceProfileAssociation.
 type ReplaceIamInstanceProfileAssociationRequest struct {
 	IamInstanceProfile *IamInstanceProfileSpecification `aws:"IamInstanceProfile,req"`
@@ -3468,6 +4080,48 @@ type ReplaceRouteTableAssociationResult struct {
 	AssociationState *RouteTableAssociationState `aws:"AssociationState,loc=associationState"`
 }
 
+// RequestSpotInstancesRequest is the input of RequestSpotInstances.
+type RequestSpotInstancesRequest struct {
+	AvailabilityZoneGroup        *string                         `aws:"AvailabilityZoneGroup,loc=availabilityZoneGroup"`
+	BlockDurationMinutes         *int32                          `aws:"BlockDurationMinutes,loc=blockDurationMinutes"`
+	ClientToken                  *string                         `aws:"ClientToken,loc=clientToken"`
+	DryRun                       *bool                           `aws:"DryRun,loc=dryRun"`
+	InstanceCount                *int32                          `aws:"InstanceCount,loc=instanceCount"`
+	LaunchGroup                  *string                         `aws:"LaunchGroup,loc=launchGroup"`
+	LaunchSpecification          *RequestSpotLaunchSpecification `aws:"LaunchSpecification"`
+	SpotPrice                    *string                         `aws:"SpotPrice,loc=spotPrice"`
+	Type                         *string                         `aws:"Type,loc=type"`
+	ValidFrom                    *time.Time                      `aws:"ValidFrom,loc=validFrom"`
+	ValidUntil                   *time.Time                      `aws:"ValidUntil,loc=validUntil"`
+	TagSpecifications            []TagSpecification              `aws:"TagSpecifications,loc=TagSpecification,member=item"`
+	InstanceInterruptionBehavior *string                         `aws:"InstanceInterruptionBehavior"`
+}
+
+// RequestSpotInstancesResult is the output of RequestSpotInstances.
+type RequestSpotInstancesResult struct {
+	SpotInstanceRequests []SpotInstanceRequest `aws:"SpotInstanceRequests,loc=spotInstanceRequestSet,member=item"`
+}
+
+// RequestSpotLaunchSpecification is the model shape RequestSpotLaunchSpecification.
+type RequestSpotLaunchSpecification struct {
+	SecurityGroupIds    []string                                `aws:"SecurityGroupIds,loc=SecurityGroupId,member=item"`
+	SecurityGroups      []string                                `aws:"SecurityGroups,loc=SecurityGroup,member=item"`
+	AddressingType      *string                                 `aws:"AddressingType,loc=addressingType"`
+	BlockDeviceMappings []BlockDeviceMapping                    `aws:"BlockDeviceMappings,loc=blockDeviceMapping,member=item"`
+	EbsOptimized        *bool                                   `aws:"EbsOptimized,loc=ebsOptimized"`
+	IamInstanceProfile  *IamInstanceProfileSpecification        `aws:"IamInstanceProfile,loc=iamInstanceProfile"`
+	ImageId             *string                                 `aws:"ImageId,loc=imageId"`
+	InstanceType        *string                                 `aws:"InstanceType,loc=instanceType"`
+	KernelId            *string                                 `aws:"KernelId,loc=kernelId"`
+	KeyName             *string                                 `aws:"KeyName,loc=keyName"`
+	Monitoring          *RunInstancesMonitoringEnabled          `aws:"Monitoring,loc=monitoring"`
+	NetworkInterfaces   []InstanceNetworkInterfaceSpecification `aws:"NetworkInterfaces,loc=NetworkInterface,member=item"`
+	Placement           *SpotPlacement                          `aws:"Placement,loc=placement"`
+	RamdiskId           *string                                 `aws:"RamdiskId,loc=ramdiskId"`
+	SubnetId            *string                                 `aws:"SubnetId,loc=subnetId"`
+	UserData            *string                                 `aws:"UserData,loc=userData"`
+}
+
 // Reservation is the output of RunInstances.
 type Reservation struct {
 	Groups        []GroupIdentifier `aws:"Groups,loc=groupSet,member=item"`
@@ -3475,6 +4129,113 @@ type Reservation struct {
 	OwnerId       *string           `aws:"OwnerId,loc=ownerId"`
 	RequesterId   *string           `aws:"RequesterId,loc=requesterId"`
 	ReservationId *string           `aws:"ReservationId,loc=reservationId"`
+}
+
+// ReservationValue is the model shape ReservationValue.
+type ReservationValue struct {
+	HourlyPrice           *string `aws:"HourlyPrice,loc=hourlyPrice"`
+	RemainingTotalValue   *string `aws:"RemainingTotalValue,loc=remainingTotalValue"`
+	RemainingUpfrontValue *string `aws:"RemainingUpfrontValue,loc=remainingUpfrontValue"`
+}
+
+// ReservedInstanceLimitPrice is the model shape ReservedInstanceLimitPrice.
+type ReservedInstanceLimitPrice struct {
+	Amount       *float64 `aws:"Amount,loc=amount"`
+	CurrencyCode *string  `aws:"CurrencyCode,loc=currencyCode"`
+}
+
+// ReservedInstanceReservationValue is the model shape ReservedInstanceReservationValue.
+type ReservedInstanceReservationValue struct {
+	ReservationValue   *ReservationValue `aws:"ReservationValue,loc=reservationValue"`
+	ReservedInstanceId *string           `aws:"ReservedInstanceId,loc=reservedInstanceId"`
+}
+
+// ReservedInstances is the model shape ReservedInstances.
+type ReservedInstances struct {
+	AvailabilityZone    *string           `aws:"AvailabilityZone,loc=availabilityZone"`
+	Duration            *int64            `aws:"Duration,loc=duration"`
+	End                 *time.Time        `aws:"End,loc=end"`
+	FixedPrice          *float64          `aws:"FixedPrice,loc=fixedPrice"`
+	InstanceCount       *int32            `aws:"InstanceCount,loc=instanceCount"`
+	InstanceType        *string           `aws:"InstanceType,loc=instanceType"`
+	ProductDescription  *string           `aws:"ProductDescription,loc=productDescription"`
+	ReservedInstancesId *string           `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+	Start               *time.Time        `aws:"Start,loc=start"`
+	State               *string           `aws:"State,loc=state"`
+	UsagePrice          *float64          `aws:"UsagePrice,loc=usagePrice"`
+	CurrencyCode        *string           `aws:"CurrencyCode,loc=currencyCode"`
+	InstanceTenancy     *string           `aws:"InstanceTenancy,loc=instanceTenancy"`
+	OfferingClass       *string           `aws:"OfferingClass,loc=offeringClass"`
+	OfferingType        *string           `aws:"OfferingType,loc=offeringType"`
+	RecurringCharges    []RecurringCharge `aws:"RecurringCharges,loc=recurringCharges,member=item"`
+	Scope               *string           `aws:"Scope,loc=scope"`
+	Tags                []Tag             `aws:"Tags,loc=tagSet,member=item"`
+}
+
+// ReservedInstancesConfiguration is the model shape ReservedInstancesConfiguration.
+type ReservedInstancesConfiguration struct {
+	AvailabilityZone *string `aws:"AvailabilityZone,loc=availabilityZone"`
+	InstanceCount    *int32  `aws:"InstanceCount,loc=instanceCount"`
+	InstanceType     *string `aws:"InstanceType,loc=instanceType"`
+	Platform         *string `aws:"Platform,loc=platform"`
+	Scope            *string `aws:"Scope,loc=scope"`
+}
+
+// ReservedInstancesId is the model shape ReservedInstancesId.
+type ReservedInstancesId struct {
+	ReservedInstancesId *string `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+}
+
+// ReservedInstancesListing is the model shape ReservedInstancesListing.
+type ReservedInstancesListing struct {
+	ClientToken                *string         `aws:"ClientToken,loc=clientToken"`
+	CreateDate                 *time.Time      `aws:"CreateDate,loc=createDate"`
+	InstanceCounts             []InstanceCount `aws:"InstanceCounts,loc=instanceCounts,member=item"`
+	PriceSchedules             []PriceSchedule `aws:"PriceSchedules,loc=priceSchedules,member=item"`
+	ReservedInstancesId        *string         `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+	ReservedInstancesListingId *string         `aws:"ReservedInstancesListingId,loc=reservedInstancesListingId"`
+	Status                     *string         `aws:"Status,loc=status"`
+	StatusMessage              *string         `aws:"StatusMessage,loc=statusMessage"`
+	Tags                       []Tag           `aws:"Tags,loc=tagSet,member=item"`
+	UpdateDate                 *time.Time      `aws:"UpdateDate,loc=updateDate"`
+}
+
+// ReservedInstancesModification is the model shape ReservedInstancesModification.
+type ReservedInstancesModification struct {
+	ClientToken                     *string                               `aws:"ClientToken,loc=clientToken"`
+	CreateDate                      *time.Time                            `aws:"CreateDate,loc=createDate"`
+	EffectiveDate                   *time.Time                            `aws:"EffectiveDate,loc=effectiveDate"`
+	ModificationResults             []ReservedInstancesModificationResult `aws:"ModificationResults,loc=modificationResultSet,member=item"`
+	ReservedInstancesIds            []ReservedInstancesId                 `aws:"ReservedInstancesIds,loc=reservedInstancesSet,member=item"`
+	ReservedInstancesModificationId *string                               `aws:"ReservedInstancesModificationId,loc=reservedInstancesModificationId"`
+	Status                          *string                               `aws:"Status,loc=status"`
+	StatusMessage                   *string                               `aws:"StatusMessage,loc=statusMessage"`
+	UpdateDate                      *time.Time                            `aws:"UpdateDate,loc=updateDate"`
+}
+
+// ReservedInstancesModificationResult is the model shape ReservedInstancesModificationResult.
+type ReservedInstancesModificationResult struct {
+	ReservedInstancesId *string                         `aws:"ReservedInstancesId,loc=reservedInstancesId"`
+	TargetConfiguration *ReservedInstancesConfiguration `aws:"TargetConfiguration,loc=targetConfiguration"`
+}
+
+// ReservedInstancesOffering is the model shape ReservedInstancesOffering.
+type ReservedInstancesOffering struct {
+	AvailabilityZone            *string           `aws:"AvailabilityZone,loc=availabilityZone"`
+	Duration                    *int64            `aws:"Duration,loc=duration"`
+	FixedPrice                  *float64          `aws:"FixedPrice,loc=fixedPrice"`
+	InstanceType                *string           `aws:"InstanceType,loc=instanceType"`
+	ProductDescription          *string           `aws:"ProductDescription,loc=productDescription"`
+	ReservedInstancesOfferingId *string           `aws:"ReservedInstancesOfferingId,loc=reservedInstancesOfferingId"`
+	UsagePrice                  *float64          `aws:"UsagePrice,loc=usagePrice"`
+	CurrencyCode                *string           `aws:"CurrencyCode,loc=currencyCode"`
+	InstanceTenancy             *string           `aws:"InstanceTenancy,loc=instanceTenancy"`
+	Marketplace                 *bool             `aws:"Marketplace,loc=marketplace"`
+	OfferingClass               *string           `aws:"OfferingClass,loc=offeringClass"`
+	OfferingType                *string           `aws:"OfferingType,loc=offeringType"`
+	PricingDetails              []PricingDetail   `aws:"PricingDetails,loc=pricingDetailsSet,member=item"`
+	RecurringCharges            []RecurringCharge `aws:"RecurringCharges,loc=recurringCharges,member=item"`
+	Scope                       *string           `aws:"Scope,loc=scope"`
 }
 
 // ResetImageAttributeRequest is the input of ResetImageAttribute.
@@ -3720,6 +4481,42 @@ type SnapshotInfo struct {
 	SseType     *string    `aws:"SseType,loc=sseType"`
 }
 
+// SpotInstanceRequest is the model shape SpotInstanceRequest.
+type SpotInstanceRequest struct {
+	ActualBlockHourlyPrice       *string                 `aws:"ActualBlockHourlyPrice,loc=actualBlockHourlyPrice"`
+	AvailabilityZoneGroup        *string                 `aws:"AvailabilityZoneGroup,loc=availabilityZoneGroup"`
+	BlockDurationMinutes         *int32                  `aws:"BlockDurationMinutes,loc=blockDurationMinutes"`
+	CreateTime                   *time.Time              `aws:"CreateTime,loc=createTime"`
+	Fault                        *SpotInstanceStateFault `aws:"Fault,loc=fault"`
+	InstanceId                   *string                 `aws:"InstanceId,loc=instanceId"`
+	LaunchGroup                  *string                 `aws:"LaunchGroup,loc=launchGroup"`
+	LaunchSpecification          *LaunchSpecification    `aws:"LaunchSpecification,loc=launchSpecification"`
+	LaunchedAvailabilityZone     *string                 `aws:"LaunchedAvailabilityZone,loc=launchedAvailabilityZone"`
+	ProductDescription           *string                 `aws:"ProductDescription,loc=productDescription"`
+	SpotInstanceRequestId        *string                 `aws:"SpotInstanceRequestId,loc=spotInstanceRequestId"`
+	SpotPrice                    *string                 `aws:"SpotPrice,loc=spotPrice"`
+	State                        *string                 `aws:"State,loc=state"`
+	Status                       *SpotInstanceStatus     `aws:"Status,loc=status"`
+	Tags                         []Tag                   `aws:"Tags,loc=tagSet,member=item"`
+	Type                         *string                 `aws:"Type,loc=type"`
+	ValidFrom                    *time.Time              `aws:"ValidFrom,loc=validFrom"`
+	ValidUntil                   *time.Time              `aws:"ValidUntil,loc=validUntil"`
+	InstanceInterruptionBehavior *string                 `aws:"InstanceInterruptionBehavior,loc=instanceInterruptionBehavior"`
+}
+
+// SpotInstanceStateFault is the model shape SpotInstanceStateFault.
+type SpotInstanceStateFault struct {
+	Code    *string `aws:"Code,loc=code"`
+	Message *string `aws:"Message,loc=message"`
+}
+
+// SpotInstanceStatus is the model shape SpotInstanceStatus.
+type SpotInstanceStatus struct {
+	Code       *string    `aws:"Code,loc=code"`
+	Message    *string    `aws:"Message,loc=message"`
+	UpdateTime *time.Time `aws:"UpdateTime,loc=updateTime"`
+}
+
 // SpotMarketOptions is the model shape SpotMarketOptions.
 type SpotMarketOptions struct {
 	MaxPrice                     *string    `aws:"MaxPrice"`
@@ -3727,6 +4524,22 @@ type SpotMarketOptions struct {
 	BlockDurationMinutes         *int32     `aws:"BlockDurationMinutes"`
 	ValidUntil                   *time.Time `aws:"ValidUntil"`
 	InstanceInterruptionBehavior *string    `aws:"InstanceInterruptionBehavior"`
+}
+
+// SpotPlacement is the model shape SpotPlacement.
+type SpotPlacement struct {
+	AvailabilityZone *string `aws:"AvailabilityZone,loc=availabilityZone"`
+	GroupName        *string `aws:"GroupName,loc=groupName"`
+	Tenancy          *string `aws:"Tenancy,loc=tenancy"`
+}
+
+// SpotPrice is the model shape SpotPrice.
+type SpotPrice struct {
+	AvailabilityZone   *string    `aws:"AvailabilityZone,loc=availabilityZone"`
+	InstanceType       *string    `aws:"InstanceType,loc=instanceType"`
+	ProductDescription *string    `aws:"ProductDescription,loc=productDescription"`
+	SpotPrice          *string    `aws:"SpotPrice,loc=spotPrice"`
+	Timestamp          *time.Time `aws:"Timestamp,loc=timestamp"`
 }
 
 // StartInstancesRequest is the input of StartInstances.
@@ -3818,6 +4631,24 @@ type TagSpecification struct {
 	Tags         []Tag   `aws:"Tags,loc=Tag,member=item"`
 }
 
+// TargetConfiguration is the model shape TargetConfiguration.
+type TargetConfiguration struct {
+	InstanceCount *int32  `aws:"InstanceCount,loc=instanceCount"`
+	OfferingId    *string `aws:"OfferingId,loc=offeringId"`
+}
+
+// TargetConfigurationRequest is the model shape TargetConfigurationRequest.
+type TargetConfigurationRequest struct {
+	InstanceCount *int32  `aws:"InstanceCount"`
+	OfferingId    *string `aws:"OfferingId,req"`
+}
+
+// TargetReservationValue is the model shape TargetReservationValue.
+type TargetReservationValue struct {
+	ReservationValue    *ReservationValue    `aws:"ReservationValue,loc=reservationValue"`
+	TargetConfiguration *TargetConfiguration `aws:"TargetConfiguration,loc=targetConfiguration"`
+}
+
 // TerminateInstancesRequest is the input of TerminateInstances.
 type TerminateInstancesRequest struct {
 	InstanceIds []string `aws:"InstanceIds,loc=InstanceId,req,member=InstanceId"`
@@ -3834,6 +4665,18 @@ type UnassignPrivateIpAddressesRequest struct {
 	NetworkInterfaceId *string  `aws:"NetworkInterfaceId,loc=networkInterfaceId,req"`
 	PrivateIpAddresses []string `aws:"PrivateIpAddresses,loc=privateIpAddress,member=PrivateIpAddress"`
 	Ipv4Prefixes       []string `aws:"Ipv4Prefixes,loc=Ipv4Prefix,member=item"`
+}
+
+// UnsuccessfulItem is the model shape UnsuccessfulItem.
+type UnsuccessfulItem struct {
+	Error      *UnsuccessfulItemError `aws:"Error,loc=error"`
+	ResourceId *string                `aws:"ResourceId,loc=resourceId"`
+}
+
+// UnsuccessfulItemError is the model shape UnsuccessfulItemError.
+type UnsuccessfulItemError struct {
+	Code    *string `aws:"Code,loc=code"`
+	Message *string `aws:"Message,loc=message"`
 }
 
 // UpdateSecurityGroupRuleDescriptionsEgressRequest is the input of UpdateSecurityGroupRuleDescriptionsEgress.
@@ -4026,6 +4869,33 @@ const (
 	AccountAttributeNameDefaultVpc         = "default-vpc"
 )
 
+// Values of the enum Affinity.
+const (
+	AffinityDefault = "default"
+	AffinityHost    = "host"
+)
+
+// Values of the enum AllocationState.
+const (
+	AllocationStateAvailable                = "available"
+	AllocationStateUnderAssessment          = "under-assessment"
+	AllocationStatePermanentFailure         = "permanent-failure"
+	AllocationStateReleased                 = "released"
+	AllocationStateReleasedPermanentFailure = "released-permanent-failure"
+	AllocationStatePending                  = "pending"
+)
+
+// Values of the enum AllocationType.
+const (
+	AllocationTypeUsed = "used"
+)
+
+// Values of the enum AllowsMultipleInstanceTypes.
+const (
+	AllowsMultipleInstanceTypesOn  = "on"
+	AllowsMultipleInstanceTypesOff = "off"
+)
+
 // Values of the enum AmdSevSnpSpecification.
 const (
 	AmdSevSnpSpecificationEnabled  = "enabled"
@@ -4058,6 +4928,12 @@ const (
 	AttachmentStatusDetached  = "detached"
 )
 
+// Values of the enum AutoPlacement.
+const (
+	AutoPlacementOn  = "on"
+	AutoPlacementOff = "off"
+)
+
 // Values of the enum AvailabilityZoneOptInStatus.
 const (
 	AvailabilityZoneOptInStatusOptInNotRequired = "opt-in-not-required"
@@ -4087,15 +4963,75 @@ const (
 	BootModeValuesUefiPreferred = "uefi-preferred"
 )
 
+// Values of the enum CancelSpotInstanceRequestState.
+const (
+	CancelSpotInstanceRequestStateActive    = "active"
+	CancelSpotInstanceRequestStateOpen      = "open"
+	CancelSpotInstanceRequestStateClosed    = "closed"
+	CancelSpotInstanceRequestStateCancelled = "cancelled"
+	CancelSpotInstanceRequestStateCompleted = "completed"
+)
+
+// Values of the enum CapacityReservationInstancePlatform.
+const (
+	CapacityReservationInstancePlatformLinuxUNIX                        = "Linux/UNIX"
+	CapacityReservationInstancePlatformRedHatEnterpriseLinux            = "Red Hat Enterprise Linux"
+	CapacityReservationInstancePlatformSUSELinux                        = "SUSE Linux"
+	CapacityReservationInstancePlatformWindows                          = "Windows"
+	CapacityReservationInstancePlatformWindowsWithSQLServer             = "Windows with SQL Server"
+	CapacityReservationInstancePlatformWindowsWithSQLServerEnterprise   = "Windows with SQL Server Enterprise"
+	CapacityReservationInstancePlatformWindowsWithSQLServerStandard     = "Windows with SQL Server Standard"
+	CapacityReservationInstancePlatformWindowsWithSQLServerWeb          = "Windows with SQL Server Web"
+	CapacityReservationInstancePlatformLinuxWithSQLServerStandard       = "Linux with SQL Server Standard"
+	CapacityReservationInstancePlatformLinuxWithSQLServerWeb            = "Linux with SQL Server Web"
+	CapacityReservationInstancePlatformLinuxWithSQLServerEnterprise     = "Linux with SQL Server Enterprise"
+	CapacityReservationInstancePlatformRHELWithSQLServerStandard        = "RHEL with SQL Server Standard"
+	CapacityReservationInstancePlatformRHELWithSQLServerEnterprise      = "RHEL with SQL Server Enterprise"
+	CapacityReservationInstancePlatformRHELWithSQLServerWeb             = "RHEL with SQL Server Web"
+	CapacityReservationInstancePlatformRHELWithHA                       = "RHEL with HA"
+	CapacityReservationInstancePlatformRHELWithHAAndSQLServerStandard   = "RHEL with HA and SQL Server Standard"
+	CapacityReservationInstancePlatformRHELWithHAAndSQLServerEnterprise = "RHEL with HA and SQL Server Enterprise"
+	CapacityReservationInstancePlatformUbuntuPro                        = "Ubuntu Pro"
+)
+
 // Values of the enum CapacityReservationPreference.
 const (
 	CapacityReservationPreferenceOpen = "open"
 	CapacityReservationPreferenceNone = "none"
 )
 
+// Values of the enum CapacityReservationState.
+const (
+	CapacityReservationStateActive         = "active"
+	CapacityReservationStateExpired        = "expired"
+	CapacityReservationStateCancelled      = "cancelled"
+	CapacityReservationStatePending        = "pending"
+	CapacityReservationStateFailed         = "failed"
+	CapacityReservationStateScheduled      = "scheduled"
+	CapacityReservationStatePaymentPending = "payment-pending"
+	CapacityReservationStatePaymentFailed  = "payment-failed"
+)
+
+// Values of the enum CapacityReservationTenancy.
+const (
+	CapacityReservationTenancyDefault   = "default"
+	CapacityReservationTenancyDedicated = "dedicated"
+)
+
+// Values of the enum CapacityReservationType.
+const (
+	CapacityReservationTypeDefault       = "default"
+	CapacityReservationTypeCapacityBlock = "capacity-block"
+)
+
 // Values of the enum CopyTagsFromSource.
 const (
 	CopyTagsFromSourceVolume = "volume"
+)
+
+// Values of the enum CurrencyCodeValues.
+const (
+	CurrencyCodeValuesUSD = "USD"
 )
 
 // Values of the enum DeviceType.
@@ -4143,6 +5079,12 @@ const (
 	EnaSupportRequired    = "required"
 )
 
+// Values of the enum EndDateType.
+const (
+	EndDateTypeUnlimited = "unlimited"
+	EndDateTypeLimited   = "limited"
+)
+
 // Values of the enum EphemeralNvmeSupport.
 const (
 	EphemeralNvmeSupportUnsupported = "unsupported"
@@ -4157,6 +5099,25 @@ const (
 	EventCodeSystemMaintenance  = "system-maintenance"
 	EventCodeInstanceRetirement = "instance-retirement"
 	EventCodeInstanceStop       = "instance-stop"
+)
+
+// Values of the enum HostMaintenance.
+const (
+	HostMaintenanceOn  = "on"
+	HostMaintenanceOff = "off"
+)
+
+// Values of the enum HostRecovery.
+const (
+	HostRecoveryOn  = "on"
+	HostRecoveryOff = "off"
+)
+
+// Values of the enum HostTenancy.
+const (
+	HostTenancyDefault   = "default"
+	HostTenancyDedicated = "dedicated"
+	HostTenancyHost      = "host"
 )
 
 // Values of the enum HostnameType.
@@ -4270,6 +5231,12 @@ const (
 	InstanceLifecycleTypeSpot          = "spot"
 	InstanceLifecycleTypeScheduled     = "scheduled"
 	InstanceLifecycleTypeCapacityBlock = "capacity-block"
+)
+
+// Values of the enum InstanceMatchCriteria.
+const (
+	InstanceMatchCriteriaOpen     = "open"
+	InstanceMatchCriteriaTargeted = "targeted"
 )
 
 // Values of the enum InstanceMetadataEndpointState.
@@ -5154,6 +6121,22 @@ const (
 	KeyTypeEd25519 = "ed25519"
 )
 
+// Values of the enum ListingState.
+const (
+	ListingStateAvailable = "available"
+	ListingStateSold      = "sold"
+	ListingStateCancelled = "cancelled"
+	ListingStatePending   = "pending"
+)
+
+// Values of the enum ListingStatus.
+const (
+	ListingStatusActive    = "active"
+	ListingStatusPending   = "pending"
+	ListingStatusCancelled = "cancelled"
+	ListingStatusClosed    = "closed"
+)
+
 // Values of the enum LocationType.
 const (
 	LocationTypeRegion             = "region"
@@ -5234,6 +6217,22 @@ const (
 	NitroTpmSupportSupported   = "supported"
 )
 
+// Values of the enum OfferingClassType.
+const (
+	OfferingClassTypeStandard    = "standard"
+	OfferingClassTypeConvertible = "convertible"
+)
+
+// Values of the enum OfferingTypeValues.
+const (
+	OfferingTypeValuesHeavyUtilization  = "Heavy Utilization"
+	OfferingTypeValuesMediumUtilization = "Medium Utilization"
+	OfferingTypeValuesLightUtilization  = "Light Utilization"
+	OfferingTypeValuesNoUpfront         = "No Upfront"
+	OfferingTypeValuesPartialUpfront    = "Partial Upfront"
+	OfferingTypeValuesAllUpfront        = "All Upfront"
+)
+
 // Values of the enum OperationType.
 const (
 	OperationTypeAdd    = "add"
@@ -5267,6 +6266,29 @@ const (
 const (
 	ProductCodeValuesDevpay      = "devpay"
 	ProductCodeValuesMarketplace = "marketplace"
+)
+
+// Values of the enum RIProductDescription.
+const (
+	RIProductDescriptionLinuxUNIX          = "Linux/UNIX"
+	RIProductDescriptionLinuxUNIXAmazonVPC = "Linux/UNIX (Amazon VPC)"
+	RIProductDescriptionWindows            = "Windows"
+	RIProductDescriptionWindowsAmazonVPC   = "Windows (Amazon VPC)"
+)
+
+// Values of the enum RecurringChargeFrequency.
+const (
+	RecurringChargeFrequencyHourly = "Hourly"
+)
+
+// Values of the enum ReservedInstanceState.
+const (
+	ReservedInstanceStatePaymentPending = "payment-pending"
+	ReservedInstanceStateActive         = "active"
+	ReservedInstanceStatePaymentFailed  = "payment-failed"
+	ReservedInstanceStateRetired        = "retired"
+	ReservedInstanceStateQueued         = "queued"
+	ReservedInstanceStateQueuedDeleted  = "queued-deleted"
 )
 
 // Values of the enum ResetImageAttributeName.
@@ -5419,6 +6441,16 @@ const (
 	SnapshotStateError       = "error"
 	SnapshotStateRecoverable = "recoverable"
 	SnapshotStateRecovering  = "recovering"
+)
+
+// Values of the enum SpotInstanceState.
+const (
+	SpotInstanceStateOpen      = "open"
+	SpotInstanceStateActive    = "active"
+	SpotInstanceStateClosed    = "closed"
+	SpotInstanceStateCancelled = "cancelled"
+	SpotInstanceStateFailed    = "failed"
+	SpotInstanceStateDisabled  = "disabled"
 )
 
 // Values of the enum SpotInstanceType.
@@ -5580,4 +6612,10 @@ const (
 const (
 	VpcStatePending   = "pending"
 	VpcStateAvailable = "available"
+)
+
+// Values of the enum scope.
+const (
+	ScopeAvailabilityZone = "Availability Zone"
+	ScopeRegion           = "Region"
 )
