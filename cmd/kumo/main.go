@@ -15,6 +15,8 @@ Usage:
   kumo account list               list accounts
   kumo image import FILE --name NAME
                                   register a raw or qcow2 disk image as an AMI
+  kumo price [--instance-type T] [--region R] [--platform P] [--csv]
+                                  the rates Kumo bills (On-Demand, RI, Savings Plans, spot)
   kumo version                    print the version
 `
 
@@ -33,6 +35,8 @@ func main() {
 		err = account(os.Args[2:])
 	case "image":
 		err = imageMain(os.Args[2:])
+	case "price":
+		err = price(os.Args[2:], os.Stdout)
 	case "version":
 		fmt.Println("kumo", version)
 	case "-h", "--help", "help":
