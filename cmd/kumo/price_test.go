@@ -11,7 +11,7 @@ func TestPriceCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--instance-type", "m5.large"}, "m5.large     us-east-1  Linux/UNIX  default  2     8           0.0960"},
+		{[]string{"--instance-type", "m5.large"}, "m5.large  us-east-1  Linux/UNIX  default  2     8           0.0960"},
 		{[]string{"--instance-type", "t2.micro", "--csv"}, "t2.micro,us-east-1,Linux/UNIX,default,1,1024,0.0116,"},
 	} {
 		var out bytes.Buffer
