@@ -47,6 +47,14 @@ func (r *Request) AuthorizeOn(dryRun *bool, resources ...Resource) error {
 	return nil
 }
 
+// Restricted reports whether the caller's policies decide what it may do:
+// false for an account's root, which may do everything in its account.
+// Handlers that must read a resource only to authorize it skip the read
+// when it is false.
+func (r *Request) Restricted() bool {
+	return r.principal != nil && !r.principal.Root
+}
+
 // AuthorizeAction checks that the caller's identity policies allow another
 // action on a resource, one an operation implies besides its own (such as
 // iam:PassRole on the role RunInstances hands to an instance, or ec2:CreateTags

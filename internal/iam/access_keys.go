@@ -66,7 +66,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, r *api.Request, in *iamap
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizeKeys(ctx, r, name, root); err != nil {
 		return nil, err
 	}
 	if root {
@@ -125,7 +125,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, r *api.Request, in *iamapi
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizeKeys(ctx, r, name, root); err != nil {
 		return nil, err
 	}
 	var meta []iamapi.AccessKeyMetadata
@@ -193,7 +193,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, r *api.Request, in *iamap
 	if status != statusActive && status != statusInactive {
 		return nil, constraint(status, "status", "Member must satisfy enum value set: [Active, Inactive]")
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizeKeys(ctx, r, name, root); err != nil {
 		return nil, err
 	}
 	if root {
@@ -219,7 +219,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, r *api.Request, in *iamap
 	if err := validAccessKeyID(id); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizeKeys(ctx, r, name, root); err != nil {
 		return nil, err
 	}
 	if root {
@@ -250,15 +250,16 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, r *api.Request, in *
 	if err := validAccessKeyID(id); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
+	// The action is on the key's owner, so the key is looked up first.
 	notUsed := &iamapi.AccessKeyLastUsed{ServiceName: aws.String("N/A"), Region: aws.String("N/A")}
 	k, _, err := load[AccessKey](ctx, s.Store, accessKeyKey(id))
 	if err != nil {
 		return nil, err
 	}
 	if k != nil && k.Account == r.AccountID {
+		if err := s.authorizeKeys(ctx, r, k.UserName, false); err != nil {
+			return nil, err
+		}
 		used := notUsed
 		if k.LastUsed != nil {
 			used = &iamapi.AccessKeyLastUsed{LastUsedDate: aws.Time(*k.LastUsed), ServiceName: aws.String(k.LastService), Region: aws.String(k.LastRegion)}
@@ -271,6 +272,9 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, r *api.Request, in *
 			return nil, err
 		}
 		if rk != nil && rk.AccountID == r.AccountID && rk.UserName == "" {
+			if err := s.authorizeKeys(ctx, r, "", true); err != nil {
+				return nil, err
+			}
 			return &iamapi.GetAccessKeyLastUsedResponse{UserName: aws.String("root"), AccessKeyLastUsed: notUsed}, nil
 		}
 	}

@@ -52,7 +52,7 @@ func (s *Service) attach(ctx context.Context, r *api.Request, k holderKind, name
 	if err := checkARN(policyARN, "policyArn"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, policyARNKey(policyARN)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -86,7 +86,7 @@ func (s *Service) detach(ctx context.Context, r *api.Request, k holderKind, name
 	if err := checkARN(policyARN, "policyArn"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, policyARNKey(policyARN)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -147,7 +147,7 @@ func (s *Service) listAttached(ctx context.Context, r *api.Request, k holderKind
 	if _, err := pageSize(maxItems); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, nil); err != nil {
 		return nil, nil, nil, err
 	}
 	h, _, err := k.load(ctx, s, r.AccountID, name)

@@ -24,6 +24,7 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, r *api.Req
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
+	// The whole account: no resource type, evaluated on "*".
 	if err := r.Authorize(nil); err != nil {
 		return nil, err
 	}

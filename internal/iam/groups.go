@@ -50,7 +50,7 @@ func (s *Service) CreateGroup(ctx context.Context, r *api.Request, in *iamapi.Cr
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, groupEntity.created(r.AccountID, path, name, nil, nil)); err != nil {
 		return nil, err
 	}
 	g := &Group{Account: r.AccountID, Name: name, ID: newUniqueID(groupIDPrefix), Path: path, CreatedAt: r.Now.UTC()}
@@ -94,7 +94,7 @@ func (s *Service) GetGroup(ctx context.Context, r *api.Request, in *iamapi.GetGr
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, groupEntity, name, nil); err != nil {
 		return nil, err
 	}
 	g, _, err := s.group(ctx, r.AccountID, name)
@@ -136,7 +136,7 @@ func (s *Service) DeleteGroup(ctx context.Context, r *api.Request, in *iamapi.De
 	if err := validName(name, "groupName", maxGroupName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, groupEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -178,7 +178,7 @@ func (s *Service) membership(ctx context.Context, r *api.Request, groupName, use
 	if err := validName(userName, "userName", maxUserName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, groupEntity, groupName, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -233,7 +233,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, r *api.Request, in *iam
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, nil); err != nil {
 		return nil, err
 	}
 	u, _, err := s.user(ctx, r.AccountID, name)

@@ -109,7 +109,7 @@ func (s *Service) putInline(ctx context.Context, r *api.Request, k holderKind, n
 	if _, err := parseDocument(doc, "policyDocument", policy.Identity); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -142,7 +142,7 @@ func (s *Service) getInline(ctx context.Context, r *api.Request, k holderKind, n
 	if err := validName(policyName, "policyName", maxPolicyName); err != nil {
 		return "", "", err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, nil); err != nil {
 		return "", "", err
 	}
 	h, _, err := k.load(ctx, s, r.AccountID, name)
@@ -163,7 +163,7 @@ func (s *Service) listInline(ctx context.Context, r *api.Request, k holderKind, 
 	if _, err := pageSize(maxItems); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, nil); err != nil {
 		return nil, nil, nil, err
 	}
 	h, _, err := k.load(ctx, s, r.AccountID, name)
@@ -188,7 +188,7 @@ func (s *Service) deleteInline(ctx context.Context, r *api.Request, k holderKind
 	if err := validName(policyName, "policyName", maxPolicyName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, k.entity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {

@@ -81,7 +81,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, r *api.Request, in 
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, profileEntity.created(r.AccountID, path, name, tags, nil)); err != nil {
 		return nil, err
 	}
 	p := &InstanceProfile{Account: r.AccountID, Name: name, ID: newUniqueID(profileIDPrefix), Path: path, CreatedAt: r.Now.UTC(), Tags: tags}
@@ -112,7 +112,7 @@ func (s *Service) GetInstanceProfile(ctx context.Context, r *api.Request, in *ia
 	if err := validName(name, "instanceProfileName", maxProfileName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, profileEntity, name, nil); err != nil {
 		return nil, err
 	}
 	p, _, err := s.profile(ctx, r.AccountID, name)
@@ -147,7 +147,7 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, r *api.Request, in 
 	if err := validName(name, "instanceProfileName", maxProfileName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, profileEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -171,7 +171,7 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, r *api.Request, 
 	if err := validName(roleName, "roleName", maxRoleName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, profileEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -203,7 +203,7 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, r *api.Requ
 	if err := validName(roleName, "roleName", maxRoleName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, profileEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -231,7 +231,7 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, r *api.Reques
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, roleName, nil); err != nil {
 		return nil, err
 	}
 	ro, _, err := s.role(ctx, r.AccountID, roleName)

@@ -120,6 +120,7 @@ func listByPath[T any, P interface {
 	if _, err := pageSize(maxItems); err != nil {
 		return nil, nil, nil, err
 	}
+	// The List actions have no resource type: they are evaluated on "*".
 	if err := r.Authorize(nil); err != nil {
 		return nil, nil, nil, err
 	}

@@ -72,7 +72,7 @@ func (s *Service) CreatePolicy(ctx context.Context, r *api.Request, in *iamapi.C
 	if err := managedDocument(doc); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, policyEntity.created(r.AccountID, path, name, tags, nil)); err != nil {
 		return nil, err
 	}
 	now := r.Now.UTC()
@@ -104,7 +104,7 @@ func (s *Service) GetPolicy(ctx context.Context, r *api.Request, in *iamapi.GetP
 	if err := checkARN(aws.ToString(in.PolicyArn), "policyArn"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, aws.ToString(in.PolicyArn)); err != nil {
 		return nil, err
 	}
 	ref, err := s.mustFindPolicy(ctx, r.AccountID, aws.ToString(in.PolicyArn))
@@ -163,6 +163,7 @@ func (s *Service) ListPolicies(ctx context.Context, r *api.Request, in *iamapi.L
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
+	// ListPolicies has no resource type: it is evaluated on "*".
 	if err := r.Authorize(nil); err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func (s *Service) DeletePolicy(ctx context.Context, r *api.Request, in *iamapi.D
 	if err := checkARN(policyARN, "policyArn"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {

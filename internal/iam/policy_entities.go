@@ -35,7 +35,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, r *api.Request, in 
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	if _, err := s.mustFindPolicy(ctx, r.AccountID, policyARN); err != nil {

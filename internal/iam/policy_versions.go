@@ -55,7 +55,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, r *api.Request, in *i
 	if err := managedDocument(doc); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	var out iamapi.PolicyVersion
@@ -96,7 +96,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, r *api.Request, in *iama
 	if err := validVersionID(id); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	ref, err := s.mustFindPolicy(ctx, r.AccountID, policyARN)
@@ -121,7 +121,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, r *api.Request, in *ia
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	ref, err := s.mustFindPolicy(ctx, r.AccountID, policyARN)
@@ -150,7 +150,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, r *api.Request, in *i
 	if err := validVersionID(id); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -182,7 +182,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, r *api.Request, i
 	if err := validVersionID(id); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizePolicy(ctx, r, policyARN); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {

@@ -18,6 +18,7 @@ func (r *Role) entityName() string  { return r.Name }
 type holderKind struct {
 	kind    string // store kind
 	label   string // "user", as IAM's messages name it
+	entity  entityType
 	member  string // the name parameter on the wire
 	maxName int
 	// quota is the name of the attached-policies quota in LimitExceeded.
@@ -32,7 +33,7 @@ const maxAttached = 10
 
 var (
 	userKind = holderKind{
-		kind: kindUser, label: "user", member: "userName", maxName: maxUserName,
+		kind: kindUser, label: "user", entity: userEntity, member: "userName", maxName: maxUserName,
 		quota: "PoliciesPerUser", maxInline: maxUserInlineSize,
 		load: func(ctx context.Context, s *Service, account, name string) (holder, int64, error) {
 			u, rev, err := s.user(ctx, account, name)
@@ -43,7 +44,7 @@ var (
 		},
 	}
 	groupKind = holderKind{
-		kind: kindGroup, label: "group", member: "groupName", maxName: maxGroupName,
+		kind: kindGroup, label: "group", entity: groupEntity, member: "groupName", maxName: maxGroupName,
 		quota: "PoliciesPerGroup", maxInline: maxGroupInlineSize,
 		load: func(ctx context.Context, s *Service, account, name string) (holder, int64, error) {
 			g, rev, err := s.group(ctx, account, name)
@@ -54,7 +55,7 @@ var (
 		},
 	}
 	roleKind = holderKind{
-		kind: kindRole, label: "role", member: "roleName", maxName: maxRoleName,
+		kind: kindRole, label: "role", entity: roleEntity, member: "roleName", maxName: maxRoleName,
 		quota: "PoliciesPerRole", maxInline: maxRoleInlineSize,
 		load: func(ctx context.Context, s *Service, account, name string) (holder, int64, error) {
 			ro, rev, err := s.role(ctx, account, name)

@@ -20,7 +20,7 @@ func (s *Service) TagRole(ctx context.Context, r *api.Request, in *iamapi.TagRol
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, requestTagKeys(add)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -46,7 +46,7 @@ func (s *Service) UntagRole(ctx context.Context, r *api.Request, in *iamapi.Unta
 	if _, aerr := untag(nil, in.TagKeys); aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, untagKeys(in.TagKeys)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {

@@ -99,7 +99,7 @@ func (s *Service) CreateRole(ctx context.Context, r *api.Request, in *iamapi.Cre
 	if err := trustDocument(trust, "assumeRolePolicyDocument"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, roleEntity.created(r.AccountID, path, name, tags, in.PermissionsBoundary)); err != nil {
 		return nil, err
 	}
 	ro := &Role{
@@ -144,7 +144,7 @@ func (s *Service) GetRole(ctx context.Context, r *api.Request, in *iamapi.GetRol
 	if err := validName(name, "roleName", maxRoleName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, nil); err != nil {
 		return nil, err
 	}
 	ro, _, err := s.role(ctx, r.AccountID, name)
@@ -174,7 +174,7 @@ func (s *Service) DeleteRole(ctx context.Context, r *api.Request, in *iamapi.Del
 	if err := validName(name, "roleName", maxRoleName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -214,7 +214,7 @@ func (s *Service) UpdateRole(ctx context.Context, r *api.Request, in *iamapi.Upd
 	if err := validSessionDuration(in.MaxSessionDuration); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, nil); err != nil {
 		return nil, err
 	}
 	err := retry(func() error {
@@ -245,7 +245,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, r *api.Request, in
 	if err := trustDocument(trust, "policyDocument"); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, roleEntity, name, nil); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {

@@ -40,15 +40,15 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, r *api.Request, i
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
-		return nil, err
-	}
-	// A user, group or role of another account is one this account cannot see.
 	acct, _ := arnAccount(sourceARN)
 	ref, ok := parsePrincipal(acct, sourceARN)
 	if !ok || ref.path == "" {
 		return nil, invalidInput("Invalid ARN: Could not be parsed!")
 	}
+	if err := s.authorizePrincipal(ctx, r, sourceARN, ref); err != nil {
+		return nil, err
+	}
+	// A user, group or role of another account is one this account cannot see.
 	identity, boundary, err := s.sourcesOf(ctx, r.AccountID, ref)
 	if acct != r.AccountID || errors.Is(err, ErrNotFound) {
 		return nil, noSuchEntity("The %s with name %s cannot be found.", ref.kind, ref.name)
@@ -76,6 +76,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, r *api.Request, in *
 	if _, err := pageSize(in.MaxItems); err != nil {
 		return nil, err
 	}
+	// Custom policies name no principal: no resource type, evaluated on "*".
 	if err := r.Authorize(nil); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func (s *Service) TagUser(ctx context.Context, r *api.Request, in *iamapi.TagUse
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, requestTagKeys(add)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -46,7 +46,7 @@ func (s *Service) UntagUser(ctx context.Context, r *api.Request, in *iamapi.Unta
 	if _, aerr := untag(nil, in.TagKeys); aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, untagKeys(in.TagKeys)); err != nil {
 		return nil, err
 	}
 	return &awsquery.Empty{}, retry(func() error {
@@ -65,7 +65,7 @@ func (s *Service) ListUserTags(ctx context.Context, r *api.Request, in *iamapi.L
 	if err := validName(name, "userName", maxUserName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, nil); err != nil {
 		return nil, err
 	}
 	u, _, err := s.user(ctx, r.AccountID, name)

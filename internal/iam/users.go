@@ -64,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, r *api.Request, in *iamapi.Cre
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := r.AuthorizeOn(nil, userEntity.created(r.AccountID, path, name, tags, in.PermissionsBoundary)); err != nil {
 		return nil, err
 	}
 	u := &User{Account: r.AccountID, Name: name, ID: newUniqueID(userIDPrefix), Path: path, CreatedAt: r.Now.UTC(), Tags: tags}
@@ -118,7 +118,7 @@ func (s *Service) GetUser(ctx context.Context, r *api.Request, in *iamapi.GetUse
 		c := callerOf(r)
 		switch {
 		case c.root:
-			if err := r.Authorize(nil); err != nil {
+			if err := r.AuthorizeOn(nil, api.Resource{ARN: rootARN(r.AccountID)}); err != nil {
 				return nil, err
 			}
 			return &iamapi.GetUserResponse{User: s.rootUser(ctx, r)}, nil
@@ -130,7 +130,7 @@ func (s *Service) GetUser(ctx context.Context, r *api.Request, in *iamapi.GetUse
 	if err := validName(name, "userName", maxUserName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, nil); err != nil {
 		return nil, err
 	}
 	u, _, err := s.user(ctx, r.AccountID, name)
@@ -186,7 +186,7 @@ func (s *Service) UpdateUser(ctx context.Context, r *api.Request, in *iamapi.Upd
 		}
 		newPath = p
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorizeMove(ctx, r, userEntity, name, newName, newPath); err != nil {
 		return nil, err
 	}
 	err := retry(func() error {
@@ -236,7 +236,7 @@ func (s *Service) DeleteUser(ctx context.Context, r *api.Request, in *iamapi.Del
 	if err := validName(name, "userName", maxUserName); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(nil); err != nil {
+	if err := s.authorize(ctx, r, userEntity, name, nil); err != nil {
 		return nil, err
 	}
 	err := retry(func() error {
