@@ -46,8 +46,8 @@ type Session struct {
 	// tags); TransitiveTagKeys pass on to sessions this one assumes.
 	Tags              map[string]string `json:"tags,omitempty"`
 	TransitiveTagKeys []string          `json:"transitiveTagKeys,omitempty"`
-	IssuedAt   time.Time `json:"issuedAt"`
-	Expiration time.Time `json:"expiration"`
+	IssuedAt          time.Time         `json:"issuedAt"`
+	Expiration        time.Time         `json:"expiration"`
 }
 
 // sessionPrefix holds the sessions, keyed by access key id.

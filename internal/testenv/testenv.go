@@ -186,6 +186,26 @@ func (e *Env) NewAccountWithID(t testing.TB, name string) (*ec2.Client, string) 
 	return e.EC2As(a.AccessKeyID, a.Secret), a.ID
 }
 
+// User creates an IAM user of the operator's account with one inline policy
+// and returns an EC2 client with its access key, for tests of what a
+// policy allows.
+func (e *Env) User(t testing.TB, name, policy string) *ec2.Client {
+	t.Helper()
+	ctx, admin := context.Background(), e.IAM()
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.EC2As(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey))
+}
+
 // Account is an account made by CreateAccount, with its root credentials.
 type Account struct {
 	ID, AccessKeyID, Secret string

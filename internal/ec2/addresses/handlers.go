@@ -66,7 +66,7 @@ func (h *Handlers) AllocateAddress(ctx context.Context, r *api.Request, in *ec2a
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := authorizeAllocation(r, in.DryRun, tagSet); err != nil {
 		return nil, err
 	}
 	have, err := list(ctx, h.Store, r.Region, r.AccountID)
@@ -153,9 +153,6 @@ func (h *Handlers) AssociateAddress(ctx context.Context, r *api.Request, in *ec2
 	case instanceID != "" && eniID != "":
 		return nil, awserr.InvalidParameterCombination("You may specify either an instance ID or a network interface ID, not both.")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	for range 20 {
 		a, arev, err := h.find(ctx, r, allocID, publicIP)
 		if err != nil {
@@ -163,6 +160,13 @@ func (h *Handlers) AssociateAddress(ctx context.Context, r *api.Request, in *ec2
 		}
 		t, trev, err := h.target(ctx, r, instanceID, eniID)
 		if err != nil {
+			return nil, err
+		}
+		tres, err := h.targetAuthz(ctx, r, t, instanceID != "")
+		if err != nil {
+			return nil, err
+		}
+		if err := r.AuthorizeOn(in.DryRun, a.authz(), tres); err != nil {
 			return nil, err
 		}
 		if t.State != instances.Running && t.State != instances.Stopped {
@@ -239,9 +243,6 @@ func (h *Handlers) DisassociateAddress(ctx context.Context, r *api.Request, in *
 	if assocID != "" && !associationKind.ValidID(assocID) {
 		return nil, awserr.BadRequest(associationKind.Malformed, "Invalid id: \"%s\"", assocID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	for range 20 {
 		all, err := list(ctx, h.Store, r.Region, r.AccountID)
 		if err != nil {
@@ -260,10 +261,24 @@ func (h *Handlers) DisassociateAddress(ctx context.Context, r *api.Request, in *
 			return nil, awserr.BadRequest("InvalidAddress.NotFound", "Address %s not found.", publicIP)
 		}
 		if a.AssociationID == "" {
-			return &awsquery.Empty{}, nil // already free: AWS answers success
+			// Already free, which succeeds, if the caller may disassociate it.
+			if err := r.AuthorizeOn(in.DryRun, a.authz()); err != nil {
+				return nil, err
+			}
+			return &awsquery.Empty{}, nil
 		}
 		a, arev, err := get(ctx, h.Store, r.Region, r.AccountID, a.ID)
 		if err != nil {
+			return nil, err
+		}
+		if a.AssociationID == "" {
+			continue // disassociated meanwhile
+		}
+		ifc, err := h.associatedAuthz(ctx, r, a)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.AuthorizeOn(in.DryRun, a.authz(), ifc); err != nil {
 			return nil, err
 		}
 		txn := h.Store.Txn()
@@ -291,11 +306,11 @@ func (h *Handlers) ReleaseAddress(ctx context.Context, r *api.Request, in *ec2ap
 	if allocID == "" && publicIP == "" {
 		return nil, awserr.MissingParameter("AllocationId")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	a, rev, err := h.find(ctx, r, allocID, publicIP)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, a.authz()); err != nil {
 		return nil, err
 	}
 	if a.AssociationID != "" {

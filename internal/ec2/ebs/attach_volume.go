@@ -35,15 +35,19 @@ func (h *Handlers) AttachVolume(ctx context.Context, r *api.Request, in *ec2api.
 	case !ValidDevice(device):
 		return nil, awserr.InvalidParameterValue("Value (%s) for parameter device is invalid. %s is not a valid EBS device name.", device, device)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
 	if err != nil {
 		return nil, err
 	}
 	inst, err := h.instance(ctx, r.Region, r.AccountID, instID)
 	if err != nil {
+		return nil, err
+	}
+	instRes, err := InstanceAuthz(ctx, h.Store.S, r.Region, r.AccountID, inst.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz(), instRes); err != nil {
 		return nil, err
 	}
 	if inst.State != instanceRunning && inst.State != instanceStopped {

@@ -32,9 +32,6 @@ func (h *Handlers) CopySnapshot(ctx context.Context, r *api.Request, in *ec2api.
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	src, err := h.usableSnapshot(ctx, srcRegion, r.AccountID, srcID)
 	if err != nil {
 		return nil, err
@@ -62,6 +59,14 @@ func (h *Handlers) CopySnapshot(ctx context.Context, r *api.Request, in *ec2api.
 		default: // another account's or region's key is not the caller's to use
 			sn.KMSKeyID = DefaultKMSKey(r.Region, r.AccountID)
 		}
+	}
+	// The copy is authorized on its source as on itself.
+	created := sn.AuthzNew()
+	if err := resource.AuthorizeTagOnCreate(r, created); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, src.Authz(), created); err != nil {
+		return nil, err
 	}
 	if err := h.Store.CreateSnapshots(ctx, sn); err != nil {
 		return nil, err

@@ -37,9 +37,6 @@ func (h *Handlers) CreateSnapshot(ctx context.Context, r *api.Request, in *ec2ap
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
 	if err != nil {
 		return nil, err
@@ -48,6 +45,13 @@ func (h *Handlers) CreateSnapshot(ctx context.Context, r *api.Request, in *ec2ap
 		return nil, err
 	}
 	sn := newSnapshot(r, v, aws.ToString(in.Description), tagSet)
+	created := sn.AuthzNew()
+	if err := resource.AuthorizeTagOnCreate(r, created); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz(), created); err != nil {
+		return nil, err
+	}
 	if err := h.Store.CreateSnapshots(ctx, sn); err != nil {
 		return nil, err
 	}
@@ -108,10 +112,11 @@ func (h *Handlers) CreateSnapshots(ctx context.Context, r *api.Request, in *ec2a
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	inst, err := h.instance(ctx, r.Region, r.AccountID, *spec.InstanceId)
+	if err != nil {
 		return nil, err
 	}
-	inst, err := h.instance(ctx, r.Region, r.AccountID, *spec.InstanceId)
+	instRes, err := InstanceAuthz(ctx, h.Store.S, r.Region, r.AccountID, inst.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +126,7 @@ func (h *Handlers) CreateSnapshots(ctx context.Context, r *api.Request, in *ec2a
 	}
 	group := snapshotGroupKind.NewID()
 	var sns []*Snapshot
+	resources := []api.Resource{instRes}
 	for i := range vols {
 		v := &vols[i]
 		boot := v.Root || v.ID == inst.RootVolumeID || sameDevice(v.AttachmentTo(inst.ID).Device, inst.RootDevice)
@@ -140,6 +146,15 @@ func (h *Handlers) CreateSnapshots(ctx context.Context, r *api.Request, in *ec2a
 		sn := newSnapshot(r, v, aws.ToString(in.Description), t)
 		sn.GroupID = group
 		sns = append(sns, sn)
+		// Tags copied from the volume are not the request's.
+		created := newSnapshot(r, v, "", tagSet).AuthzNew()
+		if err := resource.AuthorizeTagOnCreate(r, created); err != nil {
+			return nil, err
+		}
+		resources = append(resources, v.authz(), created)
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
 	}
 	if len(sns) > 0 {
 		if err := h.Store.CreateSnapshots(ctx, sns...); err != nil {

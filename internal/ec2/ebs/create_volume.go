@@ -52,46 +52,29 @@ func (h *Handlers) CreateVolume(ctx context.Context, r *api.Request, in *ec2api.
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	// The snapshot is one of the resources the call is authorized on, and
+	// its size and encryption are the new volume's.
+	var sn *Snapshot
+	if in.SnapshotId != nil {
+		if sn, err = h.fromSnapshot(ctx, r, in, shape); err != nil {
+			return nil, err
+		}
+	}
+	proto := newVolume(r, zone, in, shape, sn, tagSet)
+	resources := []api.Resource{proto.authzNew()}
+	if sn != nil {
+		resources = append(resources, sn.Authz())
+	}
+	if err := resource.AuthorizeTagOnCreate(r, resources[0]); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
 		return nil, err
 	}
 	call := idempotency.Call{Region: r.Region, Account: r.AccountID, Action: "CreateVolume", Token: aws.ToString(in.ClientToken), Params: in}
 	return idempotency.Do(ctx, h.keeper(), call, func() (*ec2api.Volume, error) {
-		v := &Volume{
-			Meta:             resource.Meta{ID: VolumeKind.NewID(), Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
-			AvailabilityZone: zone, Encrypted: aws.ToBool(in.Encrypted), KMSKeyID: aws.ToString(in.KmsKeyId),
-			State: VolumeCreating, Host: h.Host,
-		}
-		if in.SnapshotId != nil {
-			sn, err := h.usableSnapshot(ctx, r.Region, r.AccountID, *in.SnapshotId)
-			if err != nil {
-				return nil, err
-			}
-			if err := completed(sn); err != nil {
-				return nil, err
-			}
-			if in.Size == nil {
-				shape.SizeGiB = sn.VolumeSizeGiB
-			} else if shape.SizeGiB < sn.VolumeSizeGiB {
-				return nil, awserr.InvalidParameterValue("Volume of size %dGB is smaller than snapshot '%s', expect size >= %dGB", shape.SizeGiB, sn.ID, sn.VolumeSizeGiB)
-			}
-			if in.Size == nil {
-				if err := CheckShape(shape); err != nil {
-					return nil, err
-				}
-			}
-			v.SnapshotID = sn.ID
-			if sn.Encrypted { // a volume of an encrypted snapshot is encrypted
-				v.Encrypted = true
-				if v.KMSKeyID == "" {
-					v.KMSKeyID = sn.KMSKeyID
-				}
-			}
-		}
-		if v.Encrypted && v.KMSKeyID == "" {
-			v.KMSKeyID = DefaultKMSKey(r.Region, r.AccountID)
-		}
-		v.SetShape(shape)
+		v := proto
+		v.ID, v.Host = VolumeKind.NewID(), h.Host
 		if err := h.Store.CreateVolume(ctx, v); err != nil {
 			return nil, err
 		}
@@ -99,4 +82,54 @@ func (h *Handlers) CreateVolume(ctx context.Context, r *api.Request, in *ec2api.
 		w := volumeWire(v)
 		return &w, nil
 	})
+}
+
+// fromSnapshot returns the completed snapshot a volume of shape is made from,
+// if the caller may use it and the volume is large enough.
+func (h *Handlers) fromSnapshot(ctx context.Context, r *api.Request, in *ec2api.CreateVolumeRequest, shape VolumeShape) (*Snapshot, error) {
+	sn, err := h.usableSnapshot(ctx, r.Region, r.AccountID, *in.SnapshotId)
+	if err != nil {
+		return nil, err
+	}
+	if err := completed(sn); err != nil {
+		return nil, err
+	}
+	if in.Size != nil && shape.SizeGiB < sn.VolumeSizeGiB {
+		return nil, awserr.InvalidParameterValue("Volume of size %dGB is smaller than snapshot '%s', expect size >= %dGB", shape.SizeGiB, sn.ID, sn.VolumeSizeGiB)
+	}
+	if in.Size == nil {
+		shape.SizeGiB = sn.VolumeSizeGiB
+		if err := CheckShape(shape); err != nil {
+			return nil, err
+		}
+	}
+	return sn, nil
+}
+
+// newVolume is the record CreateVolume makes (without its id): of shape,
+// or from the snapshot sn, whose size it takes when none is given and whose
+// encryption it keeps.
+func newVolume(r *api.Request, zone string, in *ec2api.CreateVolumeRequest, shape VolumeShape, sn *Snapshot, tagSet map[string]string) *Volume {
+	v := &Volume{
+		Meta:             resource.Meta{Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
+		AvailabilityZone: zone, Encrypted: aws.ToBool(in.Encrypted), KMSKeyID: aws.ToString(in.KmsKeyId),
+		State: VolumeCreating,
+	}
+	if sn != nil {
+		if in.Size == nil {
+			shape.SizeGiB = sn.VolumeSizeGiB
+		}
+		v.SnapshotID = sn.ID
+		if sn.Encrypted { // a volume of an encrypted snapshot is encrypted
+			v.Encrypted = true
+			if v.KMSKeyID == "" {
+				v.KMSKeyID = sn.KMSKeyID
+			}
+		}
+	}
+	if v.Encrypted && v.KMSKeyID == "" {
+		v.KMSKeyID = DefaultKMSKey(r.Region, r.AccountID)
+	}
+	v.SetShape(shape)
+	return v
 }

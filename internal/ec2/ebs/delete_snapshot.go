@@ -25,12 +25,12 @@ func (h *Handlers) DeleteSnapshot(ctx context.Context, r *api.Request, in *ec2ap
 	case !SnapshotKind.ValidID(id):
 		return nil, awserr.BadRequest(SnapshotKind.Malformed, "Invalid id: \"%s\" (expecting \"snap-...\")", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	for range 20 {
 		sn, rev, err := h.Store.GetSnapshot(ctx, r.Region, r.AccountID, id)
 		if err != nil {
+			return nil, err
+		}
+		if err := r.AuthorizeOn(in.DryRun, sn.Authz()); err != nil {
 			return nil, err
 		}
 		if sn.State == SnapshotPending {

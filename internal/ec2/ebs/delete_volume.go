@@ -21,10 +21,14 @@ func (h *Handlers) DeleteVolume(ctx context.Context, r *api.Request, in *ec2api.
 	if !VolumeKind.ValidID(id) {
 		return nil, awserr.BadRequest(VolumeKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
+	if err != nil {
 		return nil, err
 	}
-	_, err := h.Store.UpdateVolume(ctx, r.Region, r.AccountID, id, func(v *Volume) error {
+	if err := r.AuthorizeOn(in.DryRun, v.authz()); err != nil {
+		return nil, err
+	}
+	_, err = h.Store.UpdateVolume(ctx, r.Region, r.AccountID, id, func(v *Volume) error {
 		if v.Attachment != nil {
 			return awserr.BadRequest("VolumeInUse", "Volume %s is currently attached to %s", v.ID, v.Attachment.InstanceID)
 		}

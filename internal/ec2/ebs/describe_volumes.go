@@ -163,11 +163,11 @@ func (h *Handlers) DescribeVolumeAttribute(ctx context.Context, r *api.Request, 
 	case attr != "autoEnableIO" && attr != "productCodes":
 		return nil, awserr.InvalidParameterValue("Value (%s) for parameter attribute is invalid. Unknown attribute.", attr)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeVolumeAttributeResult{VolumeId: aws.String(v.ID)}

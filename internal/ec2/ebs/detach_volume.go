@@ -24,15 +24,19 @@ func (h *Handlers) DetachVolume(ctx context.Context, r *api.Request, in *ec2api.
 	case instID != "" && !instanceKind.ValidID(instID):
 		return nil, awserr.BadRequest(instanceKind.Malformed, "Invalid id: \"%s\"", instID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
 	if err != nil {
 		return nil, err
 	}
 	a, err := chooseAttachment(v, instID, device)
 	if err != nil {
+		return nil, err
+	}
+	instRes, err := InstanceAuthz(ctx, h.Store.S, r.Region, r.AccountID, a.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz(), instRes); err != nil {
 		return nil, err
 	}
 	// An instance that is gone (or never known) holds nothing to unplug.

@@ -58,8 +58,10 @@ func (h *Handlers) keeper() *idempotency.Keeper {
 	return &idempotency.Keeper{Store: h.Store.S}
 }
 
-// instanceKind names instance ids in errors; the instances package owns it.
-var instanceKind = resource.Kind{Prefix: "i", NotFound: "InvalidInstanceID.NotFound", Malformed: "InvalidInstanceID.Malformed"}
+// instanceKind mirrors instances.Kind (not registered here: that package
+// does): instance ids in errors, their records' keys and ARNs.
+var instanceKind = resource.Kind{Type: "instance", Prefix: "i", Store: "instance", Noun: "instance",
+	NotFound: "InvalidInstanceID.NotFound", Malformed: "InvalidInstanceID.Malformed"}
 
 // instance returns one of the account's instances.
 func (h *Handlers) instance(ctx context.Context, region, account, id string) (*InstanceInfo, error) {

@@ -35,10 +35,14 @@ func (h *Handlers) ModifyVolume(ctx context.Context, r *api.Request, in *ec2api.
 		_, err := ResolveShape(ShapeRequest{Type: *in.VolumeType})
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	v, _, err := h.Store.GetVolume(ctx, r.Region, r.AccountID, id)
+	if err != nil {
 		return nil, err
 	}
-	v, err := h.Store.UpdateVolume(ctx, r.Region, r.AccountID, id, func(v *Volume) error {
+	if err := r.AuthorizeOn(in.DryRun, v.authz()); err != nil {
+		return nil, err
+	}
+	v, err = h.Store.UpdateVolume(ctx, r.Region, r.AccountID, id, func(v *Volume) error {
 		if v.State != VolumeAvailable && v.State != VolumeInUse {
 			return volumeState(v)
 		}

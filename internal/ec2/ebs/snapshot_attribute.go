@@ -53,6 +53,24 @@ func (c *permissionChange) put(p ec2api.CreateVolumePermission, add bool) error 
 	return nil
 }
 
+// conditionKeys adds the change's keys: ec2:Add/userId, ec2:Add/group,
+// ec2:Remove/userId and ec2:Remove/group name the accounts and groups the
+// snapshot is shared with or no longer.
+func (c *permissionChange) conditionKeys(k map[string][]string) {
+	if len(c.add) > 0 {
+		k["ec2:Add/userId"] = c.add
+	}
+	if len(c.remove) > 0 {
+		k["ec2:Remove/userId"] = c.remove
+	}
+	if c.addPublic {
+		k["ec2:Add/group"] = []string{everyone}
+	}
+	if c.removePublic {
+		k["ec2:Remove/group"] = []string{everyone}
+	}
+}
+
 // permissionChanges reads a request's permission changes, given in either form:
 // OperationType with UserIds and GroupNames, or CreateVolumePermission's
 // Add and Remove lists.
@@ -107,7 +125,13 @@ func (h *Handlers) ModifySnapshotAttribute(ctx context.Context, r *api.Request, 
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	sn, _, err := h.Store.GetSnapshot(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	res := sn.Authz()
+	c.conditionKeys(res.Keys)
+	if err := r.AuthorizeOn(in.DryRun, res); err != nil {
 		return nil, err
 	}
 	_, err = h.Store.UpdateSnapshot(ctx, r.Region, r.AccountID, id, func(sn *Snapshot) error {
@@ -147,11 +171,11 @@ func (h *Handlers) DescribeSnapshotAttribute(ctx context.Context, r *api.Request
 	case attr != attrCreateVolumePermission && attr != attrProductCodes:
 		return nil, unknownAttribute(attr)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	sn, _, err := h.Store.GetSnapshot(ctx, r.Region, r.AccountID, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, sn.Authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeSnapshotAttributeResult{SnapshotId: aws.String(sn.ID)}
@@ -180,10 +204,14 @@ func (h *Handlers) ResetSnapshotAttribute(ctx context.Context, r *api.Request, i
 	case attr != attrCreateVolumePermission:
 		return nil, unknownAttribute(attr)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	sn, _, err := h.Store.GetSnapshot(ctx, r.Region, r.AccountID, id)
+	if err != nil {
 		return nil, err
 	}
-	_, err := h.Store.UpdateSnapshot(ctx, r.Region, r.AccountID, id, func(sn *Snapshot) error {
+	if err := r.AuthorizeOn(in.DryRun, sn.Authz()); err != nil {
+		return nil, err
+	}
+	_, err = h.Store.UpdateSnapshot(ctx, r.Region, r.AccountID, id, func(sn *Snapshot) error {
 		sn.CreateVolumePermissions, sn.Public = nil, false
 		return nil
 	})

@@ -69,9 +69,6 @@ func (h *Handlers) CopyImage(ctx context.Context, r *api.Request, in *ec2api.Cop
 		if err := h.Images.checkUnique(ctx, r.Region, r.AccountID, name); err != nil {
 			return nil, err
 		}
-		if err := r.Authorize(in.DryRun); err != nil {
-			return nil, err
-		}
 		snaps, err := h.ebs().RegionSnapshots(ctx, srcRegion)
 		if err != nil {
 			return nil, err
@@ -124,6 +121,15 @@ func (h *Handlers) CopyImage(ctx context.Context, r *api.Request, in *ec2api.Cop
 			m.EBS = &e
 			img.BlockDeviceMappings = append(img.BlockDeviceMappings, m)
 			txn.Create(ebs.SnapshotKind.Key(r.Region, r.AccountID, sn.ID), sn)
+		}
+		// The copy is authorized on its source as on itself; tagging
+		// its snapshots needs ec2:CreateTags as well.
+		created := newImage(r, imageTags)
+		if err := resource.AuthorizeTagOnCreate(r, created, ebs.SnapshotKind.New(r.Region, r.AccountID, snapTags)); err != nil {
+			return nil, err
+		}
+		if err := r.AuthorizeOn(in.DryRun, src.authz(), created); err != nil {
+			return nil, err
 		}
 		img.syncRoot()
 		if err := h.Images.commitNew(ctx, txn, img); err != nil {

@@ -65,7 +65,8 @@ func (h *Handlers) CreateImage(ctx context.Context, r *api.Request, in *ec2api.C
 		if err != nil {
 			return nil, err
 		}
-		if err := r.Authorize(in.DryRun); err != nil {
+		instRes, err := ebs.InstanceAuthz(ctx, h.Images.Store, r.Region, r.AccountID, inst.ID)
+		if err != nil {
 			return nil, err
 		}
 		now := r.Now.UTC()
@@ -77,6 +78,9 @@ func (h *Handlers) CreateImage(ctx context.Context, r *api.Request, in *ec2api.C
 		if !aws.ToBool(in.NoReboot) && inst.State == instanceRunning {
 			img.RebootSeq = inst.requestReboot(txn)
 		}
+		// CreateImage is authorized on the instance, the new image and
+		// each new snapshot.
+		created := []api.Resource{newImage(r, imageTags)}
 		for _, d := range devs {
 			if d.excluded {
 				continue
@@ -90,6 +94,13 @@ func (h *Handlers) CreateImage(ctx context.Context, r *api.Request, in *ec2api.C
 			d.mapping.EBS.SnapshotID = sn.ID
 			img.BlockDeviceMappings = append(img.BlockDeviceMappings, d.mapping)
 			txn.Create(ebs.SnapshotKind.Key(r.Region, r.AccountID, sn.ID), sn)
+			created = append(created, sn.AuthzNew())
+		}
+		if err := resource.AuthorizeTagOnCreate(r, created...); err != nil {
+			return nil, err
+		}
+		if err := r.AuthorizeOn(in.DryRun, append([]api.Resource{instRes}, created...)...); err != nil {
+			return nil, err
 		}
 		img.BlockDeviceMappings = append(img.BlockDeviceMappings, extra...)
 		img.syncRoot()

@@ -22,7 +22,7 @@ func (h *Handlers) DeregisterImage(ctx context.Context, r *api.Request, in *ec2a
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, img.authz()); err != nil {
 		return nil, err
 	}
 	now := r.Now.UTC()

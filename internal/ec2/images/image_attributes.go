@@ -38,7 +38,9 @@ func (h *Handlers) ModifyImageAttribute(ctx context.Context, r *api.Request, in 
 	if img.State == Pending {
 		return nil, awserr.BadRequest("InvalidAMIID.Unavailable", "The AMI ID '%s' is currently pending and may not be used for this operation", img.ID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	res := img.authz()
+	c.conditionKeys(res.Keys)
+	if err := r.AuthorizeOn(in.DryRun, res); err != nil {
 		return nil, err
 	}
 	_, err = h.Images.update(ctx, img, func(x *Image, _ *store.Txn) error {
@@ -194,7 +196,7 @@ func (h *Handlers) DescribeImageAttribute(ctx context.Context, r *api.Request, i
 	if (attr == "launchPermission" || attr == "lastLaunchedTime") && !img.Owned(r.AccountID) {
 		return nil, awserr.BadRequest("AuthFailure", "Not authorized for image:%s", img.ID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, img.authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.ImageAttribute{ImageId: aws.String(img.ID)}
@@ -262,7 +264,7 @@ func (h *Handlers) ResetImageAttribute(ctx context.Context, r *api.Request, in *
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := r.AuthorizeOn(in.DryRun, img.authz()); err != nil {
 		return nil, err
 	}
 	_, err = h.Images.update(ctx, img, func(x *Image, _ *store.Txn) error {

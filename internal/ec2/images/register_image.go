@@ -34,6 +34,8 @@ func (h *Handlers) RegisterImage(ctx context.Context, r *api.Request, in *ec2api
 		return nil, err
 	}
 	img.State = Available
+	// RegisterImage is authorized on the new image and the snapshots it uses.
+	resources := []api.Resource{newImage(r, img.Tags)}
 	for i := range img.BlockDeviceMappings {
 		m := &img.BlockDeviceMappings[i]
 		if m.EBS == nil {
@@ -48,7 +50,9 @@ func (h *Handlers) RegisterImage(ctx context.Context, r *api.Request, in *ec2api
 		if m.EBS.SnapshotID == "" {
 			continue
 		}
-		switch findSnapshot(snaps, m.EBS.SnapshotID).State {
+		sn := findSnapshot(snaps, m.EBS.SnapshotID)
+		resources = append(resources, sn.Authz())
+		switch sn.State {
 		case ebs.SnapshotPending:
 			img.State = Pending
 		case ebs.SnapshotError:
@@ -62,7 +66,10 @@ func (h *Handlers) RegisterImage(ctx context.Context, r *api.Request, in *ec2api
 	if img.KernelFrom, err = h.Images.kernelOf(ctx, r.Region, root.EBS.SnapshotID); err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := resource.AuthorizeTagOnCreate(r, resources[0]); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
 		return nil, err
 	}
 	img.Meta = resource.Meta{ID: Kind.NewID(), Account: r.AccountID, Region: r.Region, Tags: img.Tags, CreatedAt: r.Now.UTC()}

@@ -38,7 +38,7 @@ func (h *Handlers) RunInstances(ctx context.Context, r *api.Request, in *ec2api.
 		return nil, err
 	}
 	resources := launchResources(r, l)
-	if err := authorizeTagOnCreate(r, resources[0], resources[3], resources[4]); err != nil {
+	if err := resource.AuthorizeTagOnCreate(r, resources[0], resources[3], resources[4]); err != nil {
 		return nil, err
 	}
 	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {

@@ -38,7 +38,11 @@ func (h *Handlers) CreateKeyPair(ctx context.Context, r *api.Request, in *ec2api
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	kp := &KeyPair{
+		Meta: resource.Meta{ID: Kind.NewID(), Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
+		Name: name, Type: string(typ),
+	}
+	if err := authorizeNew(r, in.DryRun, kp); err != nil {
 		return nil, err
 	}
 	gen, err := sshkey.Generate(typ, format, name)
@@ -48,10 +52,7 @@ func (h *Handlers) CreateKeyPair(ctx context.Context, r *api.Request, in *ec2api
 	if err != nil {
 		return nil, err
 	}
-	kp := &KeyPair{
-		Meta: resource.Meta{ID: Kind.NewID(), Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
-		Name: name, Type: string(typ), Fingerprint: gen.Fingerprint, PublicKey: gen.PublicKey,
-	}
+	kp.Fingerprint, kp.PublicKey = gen.Fingerprint, gen.PublicKey
 	if err := h.save(ctx, kp); err != nil {
 		return nil, err
 	}

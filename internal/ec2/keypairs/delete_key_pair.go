@@ -1,6 +1,7 @@
 package keypairs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -22,9 +23,6 @@ func (h *Handlers) DeleteKeyPair(ctx context.Context, r *api.Request, in *ec2api
 	if id != "" && !Kind.ValidID(id) {
 		return nil, awserr.BadRequest(Kind.Malformed, "Invalid id: \"%s\" (expecting \"key-...\")", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	for {
 		var kp *KeyPair
 		var rev int64
@@ -38,7 +36,15 @@ func (h *Handlers) DeleteKeyPair(ctx context.Context, r *api.Request, in *ec2api
 			return nil, err
 		}
 		if kp == nil || (name != "" && kp.Name != name) {
+			// Nothing to delete, which succeeds, if the caller may delete
+			// a key of that name.
+			if err := r.AuthorizeOn(in.DryRun, Kind.Authz(r.Region, r.AccountID, cmp.Or(name, "*"), nil)); err != nil {
+				return nil, err
+			}
 			return &ec2api.DeleteKeyPairResult{Return: aws.Bool(true)}, nil
+		}
+		if err := r.AuthorizeOn(in.DryRun, kp.authz()); err != nil {
+			return nil, err
 		}
 		err = h.Store.Txn().
 			Delete(Kind.Key(kp.Region, kp.Account, kp.ID), rev).

@@ -27,12 +27,12 @@ func (h *Handlers) ImportKeyPair(ctx context.Context, r *api.Request, in *ec2api
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	kp := &KeyPair{
 		Meta: resource.Meta{ID: Kind.NewID(), Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
 		Name: name, Type: string(imp.Type), Fingerprint: imp.Fingerprint, PublicKey: imp.PublicKey,
+	}
+	if err := authorizeNew(r, in.DryRun, kp); err != nil {
+		return nil, err
 	}
 	if err := h.save(ctx, kp); err != nil {
 		return nil, err

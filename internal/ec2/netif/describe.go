@@ -160,11 +160,11 @@ func (h *Handlers) DescribeNetworkInterfaceAttribute(ctx context.Context, r *api
 	default:
 		return nil, awserr.InvalidParameterValue("Value (%s) for parameter attribute is invalid. Unknown attribute.", attr)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeNetworkInterfaceAttributeResult{NetworkInterfaceId: aws.String(v.ID)}

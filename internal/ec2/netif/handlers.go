@@ -14,6 +14,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/ec2/ebs"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/ec2/tags"
@@ -48,30 +49,33 @@ func newMAC() string {
 }
 
 // groupRefs resolves security group ids of one VPC (the VPC's default group
-// when none is given).
-func (h *Handlers) groupRefs(ctx context.Context, r *api.Request, vpcID string, ids []string) ([]instances.GroupRef, error) {
+// when none is given), and returns them as resource-level permissions see
+// them too.
+func (h *Handlers) groupRefs(ctx context.Context, r *api.Request, vpcID string, ids []string) ([]instances.GroupRef, []api.Resource, error) {
 	if len(ids) > instances.MaxGroupsPerInterface {
-		return nil, awserr.BadRequest("SecurityGroupsPerInterfaceLimitExceeded", "The maximum number of security groups per interface has been reached.")
+		return nil, nil, awserr.BadRequest("SecurityGroupsPerInterfaceLimitExceeded", "The maximum number of security groups per interface has been reached.")
 	}
 	if len(ids) == 0 {
 		g, err := h.VPCs.DefaultGroup(ctx, r.Region, r.AccountID, vpcID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return []instances.GroupRef{{ID: g.ID, Name: g.Name}}, nil
+		return []instances.GroupRef{{ID: g.ID, Name: g.Name}}, []api.Resource{g.Authz()}, nil
 	}
 	var refs []instances.GroupRef
+	var res []api.Resource
 	for _, id := range ids {
 		g, err := h.VPCs.GetGroup(ctx, r.Region, r.AccountID, id)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if g.VPCID != vpcID {
-			return nil, awserr.BadRequest("InvalidParameter", "Security group %s and subnet belong to different networks.", g.ID)
+			return nil, nil, awserr.BadRequest("InvalidParameter", "Security group %s and subnet belong to different networks.", g.ID)
 		}
 		refs = append(refs, instances.GroupRef{ID: g.ID, Name: g.Name})
+		res = append(res, g.Authz())
 	}
-	return refs, nil
+	return refs, res, nil
 }
 
 // pickIPs validates requested addresses of the subnet and adds count free ones.
@@ -125,14 +129,11 @@ func (h *Handlers) CreateNetworkInterface(ctx context.Context, r *api.Request, i
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	sn, err := h.VPCs.GetSubnet(ctx, r.Region, r.AccountID, *in.SubnetId)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := h.groupRefs(ctx, r, sn.VPCID, in.Groups)
+	groups, groupRes, err := h.groupRefs(ctx, r, sn.VPCID, in.Groups)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +172,14 @@ func (h *Handlers) CreateNetworkInterface(ctx context.Context, r *api.Request, i
 		VPCID: sn.VPCID, SubnetID: sn.ID, AvailabilityZone: sn.AvailabilityZone, Description: aws.ToString(in.Description),
 		MAC: newMAC(), PrivateIP: ips[0], SecondaryIPs: ips[1:], Groups: groups, SourceDestCheck: true,
 	}
+	created := Kind.New(r.Region, r.AccountID, tagSet)
+	interfaceKeys(created.Keys, ifc)
+	if err := resource.AuthorizeTagOnCreate(r, created); err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, append([]api.Resource{created, sn.Authz()}, groupRes...)...); err != nil {
+		return nil, err
+	}
 	txn := h.Store.Txn().Create(Kind.Key(r.Region, r.AccountID, ifc.ID), ifc)
 	allocate(txn, r.Region, sn.VPCID, ifc.ID, ifc.Addresses())
 	if err := txn.Commit(ctx); err != nil {
@@ -185,11 +194,11 @@ func (h *Handlers) DeleteNetworkInterface(ctx context.Context, r *api.Request, i
 	if in.NetworkInterfaceId == nil {
 		return nil, awserr.MissingParameter("NetworkInterfaceId")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz()); err != nil {
 		return nil, err
 	}
 	if v.Primary || v.Attachment != nil {
@@ -216,15 +225,19 @@ func (h *Handlers) AttachNetworkInterface(ctx context.Context, r *api.Request, i
 		return nil, awserr.InvalidParameterValue("Network card index %d is not valid for this instance type.", aws.ToInt32(in.NetworkCardIndex))
 	}
 	idx := *in.DeviceIndex
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
 		return nil, err
 	}
 	inst, _, err := h.Instances.Get(ctx, r.Region, r.AccountID, *in.InstanceId)
 	if err != nil {
+		return nil, err
+	}
+	instRes, err := ebs.InstanceAuthz(ctx, h.Store, r.Region, r.AccountID, inst.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz(), instRes); err != nil {
 		return nil, err
 	}
 	switch {
@@ -281,9 +294,6 @@ func (h *Handlers) DetachNetworkInterface(ctx context.Context, r *api.Request, i
 	if !attachmentKind.ValidID(id) {
 		return nil, awserr.BadRequest(attachmentKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	all, err := h.views(ctx, r.Region, r.AccountID)
 	if err != nil {
 		return nil, err
@@ -296,6 +306,13 @@ func (h *Handlers) DetachNetworkInterface(ctx context.Context, r *api.Request, i
 	}
 	if v == nil {
 		return nil, awserr.BadRequest(attachmentKind.NotFound, "The attachment ID '%s' does not exist", id)
+	}
+	instRes, err := ebs.InstanceAuthz(ctx, h.Store, r.Region, r.AccountID, v.Attachment.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.authz(), instRes); err != nil {
+		return nil, err
 	}
 	if v.Primary {
 		return nil, awserr.BadRequest("OperationNotPermitted", "The network interface at device index 0 cannot be detached.")

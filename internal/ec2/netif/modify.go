@@ -60,18 +60,21 @@ func (h *Handlers) ModifyNetworkInterfaceAttribute(ctx context.Context, r *api.R
 	case in.AssociatePublicIpAddress != nil:
 		return nil, awserr.InvalidParameterValue("Kumo sets whether an interface gets a public address at launch only.")
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
 		return nil, err
 	}
 	var groups []instances.GroupRef
+	resources := []api.Resource{v.authz()}
 	if len(in.Groups) > 0 {
-		if groups, err = h.groupRefs(ctx, r, v.VPCID, in.Groups); err != nil {
+		var groupRes []api.Resource
+		if groups, groupRes, err = h.groupRefs(ctx, r, v.VPCID, in.Groups); err != nil {
 			return nil, err
 		}
+		resources = append(resources, groupRes...)
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
 	}
 	err = h.change(ctx, v, func(nv *View) error {
 		switch {
@@ -113,6 +116,9 @@ func (h *Handlers) AssignPrivateIpAddresses(ctx context.Context, r *api.Request,
 	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, v.authz()); err != nil {
 		return nil, err
 	}
 	count := int(aws.ToInt32(in.SecondaryPrivateIpAddressCount))
@@ -176,6 +182,9 @@ func (h *Handlers) UnassignPrivateIpAddresses(ctx context.Context, r *api.Reques
 	}
 	v, err := h.view(ctx, r.Region, r.AccountID, *in.NetworkInterfaceId)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, v.authz()); err != nil {
 		return nil, err
 	}
 	err = h.change(ctx, v, func(nv *View) error {

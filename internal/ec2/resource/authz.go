@@ -50,3 +50,23 @@ func RequestTagKeys(tags map[string]string) map[string][]string {
 	}
 	return keys
 }
+
+// AuthorizeTagOnCreate checks ec2:CreateTags on each resource an action
+// creates with tags: AWS authorizes tagging at creation separately, with
+// ec2:CreateAction naming the creating action. Resources created without
+// tags need nothing more.
+func AuthorizeTagOnCreate(r *api.Request, created ...api.Resource) error {
+	for _, res := range created {
+		if len(res.Keys["aws:TagKeys"]) == 0 {
+			continue
+		}
+		tagging := api.Resource{ARN: res.ARN, Keys: map[string][]string{"ec2:CreateAction": {r.Action}}}
+		for k, v := range res.Keys {
+			tagging.Keys[k] = v
+		}
+		if err := r.AuthorizeAction("ec2:CreateTags", tagging); err != nil {
+			return err
+		}
+	}
+	return nil
+}

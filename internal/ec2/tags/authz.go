@@ -52,4 +52,3 @@ func keysOf(list []Tag) map[string][]string {
 	}
 	return resource.RequestTagKeys(m)
 }
-

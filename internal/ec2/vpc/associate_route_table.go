@@ -29,12 +29,20 @@ func (h *Handlers) AssociateRouteTable(ctx context.Context, r *api.Request, in *
 	case !SubnetKind.ValidID(subnetID):
 		return nil, awserr.BadRequest(SubnetKind.Malformed, "Invalid id: \"%s\"", subnetID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	t, err := h.VPCs.GetRouteTable(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := h.VPCs.GetSubnet(ctx, r.Region, r.AccountID, subnetID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, t.authz(), sn.Authz()); err != nil {
 		return nil, err
 	}
 	s, region, account := h.VPCs, r.Region, r.AccountID
 	a := Association{ID: AssociationKind.NewID(), SubnetID: subnetID}
-	err := retry(func() error {
+	err = retry(func() error {
 		t, trev, err := getRev[RouteTable](ctx, s.Store, RouteTableKind, region, account, id)
 		if err != nil {
 			return err
@@ -70,6 +78,33 @@ func (h *Handlers) AssociateRouteTable(ctx context.Context, r *api.Request, in *
 
 func alreadyAssociated(tableID string) error {
 	return awserr.BadRequest("Resource.AlreadyAssociated", "the specified association for route table %s conflicts with an existing association", tableID)
+}
+
+// associationAuthz returns the resources a call on an association is
+// authorized on: a route table (to, when the call moves the association
+// there, else the association's own) and the association's subnet, if any.
+func (s *Service) associationAuthz(ctx context.Context, region, account, assocID string, to *RouteTable) ([]api.Resource, error) {
+	var out []api.Resource
+	err := retry(func() error {
+		t, _, i, err := s.findAssociation(ctx, region, account, assocID)
+		if err != nil {
+			return err
+		}
+		subnetID := t.Associations[i].SubnetID
+		if to != nil {
+			t = to
+		}
+		out = []api.Resource{t.authz()}
+		if subnetID != "" {
+			sn, err := s.GetSubnet(ctx, region, account, subnetID)
+			if err != nil {
+				return err
+			}
+			out = append(out, sn.Authz())
+		}
+		return nil
+	})
+	return out, err
 }
 
 // findAssociation returns the table holding an association, with the

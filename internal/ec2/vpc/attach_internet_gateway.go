@@ -22,7 +22,7 @@ func (h *Handlers) AttachInternetGateway(ctx context.Context, r *api.Request, in
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := h.authorizeAttachment(ctx, r, in.DryRun, gid, vid); err != nil {
 		return nil, err
 	}
 	err = h.VPCs.updateAttachment(ctx, r.Region, r.AccountID, gid, vid, func(g *InternetGateway, v *VPC) error {
@@ -49,7 +49,7 @@ func (h *Handlers) DetachInternetGateway(ctx context.Context, r *api.Request, in
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := h.authorizeAttachment(ctx, r, in.DryRun, gid, vid); err != nil {
 		return nil, err
 	}
 	err = h.VPCs.updateAttachment(ctx, r.Region, r.AccountID, gid, vid, func(g *InternetGateway, v *VPC) error {
@@ -70,6 +70,20 @@ func (h *Handlers) DetachInternetGateway(ctx context.Context, r *api.Request, in
 		return nil, err
 	}
 	return &awsquery.Empty{}, nil
+}
+
+// authorizeAttachment authorizes attaching or detaching a gateway and a
+// VPC, on both.
+func (h *Handlers) authorizeAttachment(ctx context.Context, r *api.Request, dryRun *bool, gid, vid string) error {
+	g, err := h.VPCs.GetGateway(ctx, r.Region, r.AccountID, gid)
+	if err != nil {
+		return err
+	}
+	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vid)
+	if err != nil {
+		return err
+	}
+	return r.AuthorizeOn(dryRun, g.authz(), v.Authz())
 }
 
 func gatewayAndVPC(gatewayID, vpcID *string) (string, string, error) {

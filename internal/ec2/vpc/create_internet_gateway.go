@@ -16,7 +16,7 @@ func (h *Handlers) CreateInternetGateway(ctx context.Context, r *api.Request, in
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := authorizeNew(r, in.DryRun, []api.Resource{GatewayKind.New(r.Region, r.AccountID, tagSet)}); err != nil {
 		return nil, err
 	}
 	g := &InternetGateway{Meta: h.VPCs.metaFunc(r.Region, r.AccountID)(GatewayKind)}

@@ -31,7 +31,7 @@ func (h *Handlers) CreateRoute(ctx context.Context, r *api.Request, in *ec2api.C
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := h.authorizeOnTable(ctx, r, in.DryRun, id); err != nil {
 		return nil, err
 	}
 	err = h.VPCs.updateTable(ctx, r.Region, r.AccountID, id, func(t *RouteTable) error {
@@ -126,6 +126,15 @@ func (s *Service) checkGateway(ctx context.Context, t *RouteTable, id string) er
 		return awserr.InvalidParameterValue("route table %s and network gateway %s belong to different networks", t.ID, id)
 	}
 	return nil
+}
+
+// authorizeOnTable authorizes an action on one route table.
+func (h *Handlers) authorizeOnTable(ctx context.Context, r *api.Request, dryRun *bool, id string) error {
+	t, err := h.VPCs.GetRouteTable(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return err
+	}
+	return r.AuthorizeOn(dryRun, t.authz())
 }
 
 // updateTable applies change to a route table and writes it back on the

@@ -23,7 +23,12 @@ func (h *Handlers) CreateRouteTable(ctx context.Context, r *api.Request, in *ec2
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vpcID)
+	if err != nil {
+		return nil, err
+	}
+	created := newIn(r, v, RouteTableKind, tagSet)
+	if err := authorizeNew(r, in.DryRun, []api.Resource{created}, v.Authz()); err != nil {
 		return nil, err
 	}
 	call := idempotency.Call{Region: r.Region, Account: r.AccountID, Action: "CreateRouteTable", Token: aws.ToString(in.ClientToken), Params: in}

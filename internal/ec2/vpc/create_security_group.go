@@ -41,16 +41,17 @@ func (h *Handlers) CreateSecurityGroup(ctx context.Context, r *api.Request, in *
 	if vpcID != "" && !VPCKind.ValidID(vpcID) {
 		return nil, awserr.BadRequest(VPCKind.Malformed, "Invalid id: \"%s\"", vpcID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	var v *VPC
+	if vpcID == "" {
+		v, err = h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
+	} else {
+		v, err = h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vpcID)
+	}
+	if err != nil {
 		return nil, err
 	}
-	if vpcID == "" {
-		def, err := h.VPCs.EnsureDefault(ctx, r.Region, r.AccountID)
-		if err != nil {
-			return nil, err
-		}
-		vpcID = def.ID
-	} else if _, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vpcID); err != nil {
+	vpcID = v.ID
+	if err := authorizeNew(r, in.DryRun, []api.Resource{newIn(r, v, GroupKind, tagSet)}, v.Authz()); err != nil {
 		return nil, err
 	}
 	if _, err := h.VPCs.groupByName(ctx, r.Region, r.AccountID, vpcID, name); err == nil {

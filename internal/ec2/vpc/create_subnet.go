@@ -44,7 +44,30 @@ func (h *Handlers) CreateSubnet(ctx context.Context, r *api.Request, in *ec2api.
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, vpcID)
+	if err != nil {
+		return nil, err
+	}
+	if cidr.Bits() < v.CIDR.Bits() || !v.CIDR.Contains(cidr.Addr()) {
+		return nil, subnetRange(cidr)
+	}
+	if zone == nil {
+		// Spread the VPC's subnets over the zones, as AWS picks a zone.
+		all, err := h.VPCs.Subnets(ctx, r.Region, r.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, o := range all {
+			if o.VPCID == vpcID {
+				n++
+			}
+		}
+		zone = &zones[n%len(zones)]
+	}
+	created := newIn(r, v, SubnetKind, tagSet)
+	created.Keys["ec2:AvailabilityZone"] = []string{zone.Name}
+	if err := authorizeNew(r, in.DryRun, []api.Resource{created}, v.Authz()); err != nil {
 		return nil, err
 	}
 	var sn *Subnet
@@ -53,29 +76,17 @@ func (h *Handlers) CreateSubnet(ctx context.Context, r *api.Request, in *ec2api.
 		if err != nil {
 			return err
 		}
-		if cidr.Bits() < v.CIDR.Bits() || !v.CIDR.Contains(cidr.Addr()) {
-			return subnetRange(cidr)
-		}
 		all, err := h.VPCs.Subnets(ctx, r.Region, r.AccountID)
 		if err != nil {
 			return err
 		}
-		n := 0
 		for _, o := range all {
-			if o.VPCID != vpcID {
-				continue
-			}
-			if o.CIDR.Overlaps(cidr) {
+			if o.VPCID == vpcID && o.CIDR.Overlaps(cidr) {
 				return awserr.BadRequest("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", cidr)
 			}
-			n++
-		}
-		z := zone
-		if z == nil {
-			z = &zones[n%len(zones)] // spread the VPC's subnets, as AWS picks a zone
 		}
 		sn = &Subnet{Meta: h.VPCs.metaFunc(r.Region, r.AccountID)(SubnetKind), VPCID: vpcID, CIDR: cidr,
-			AvailabilityZone: z.Name, AvailabilityZoneID: z.ID}
+			AvailabilityZone: zone.Name, AvailabilityZoneID: zone.ID}
 		sn.Tags = tagSet
 		// Writing the VPC back unchanged makes a concurrent DeleteVpc, or a
 		// concurrent overlapping CreateSubnet, conflict.

@@ -46,7 +46,9 @@ func (h *Handlers) CreateVpc(ctx context.Context, r *api.Request, in *ec2api.Cre
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	created := VPCKind.New(r.Region, r.AccountID, tagSet)
+	created.Keys["ec2:Tenancy"] = []string{tenancy}
+	if err := authorizeNew(r, in.DryRun, []api.Resource{created}); err != nil {
 		return nil, err
 	}
 	// Every VPC of a region starts with the account's default DHCP options.

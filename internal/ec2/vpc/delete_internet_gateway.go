@@ -18,10 +18,14 @@ func (h *Handlers) DeleteInternetGateway(ctx context.Context, r *api.Request, in
 	if !GatewayKind.ValidID(id) {
 		return nil, awserr.BadRequest(GatewayKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	g, err := h.VPCs.GetGateway(ctx, r.Region, r.AccountID, id)
+	if err != nil {
 		return nil, err
 	}
-	err := retry(func() error {
+	if err := r.AuthorizeOn(in.DryRun, g.authz()); err != nil {
+		return nil, err
+	}
+	err = retry(func() error {
 		g, rev, err := getRev[InternetGateway](ctx, h.VPCs.Store, GatewayKind, r.Region, r.AccountID, id)
 		if err != nil {
 			return err

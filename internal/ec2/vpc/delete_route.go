@@ -22,7 +22,7 @@ func (h *Handlers) DeleteRoute(ctx context.Context, r *api.Request, in *ec2api.D
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := h.authorizeOnTable(ctx, r, in.DryRun, id); err != nil {
 		return nil, err
 	}
 	err = h.VPCs.updateTable(ctx, r.Region, r.AccountID, id, func(t *RouteTable) error {

@@ -18,7 +18,7 @@ func (h *Handlers) DeleteRouteTable(ctx context.Context, r *api.Request, in *ec2
 	if !RouteTableKind.ValidID(id) {
 		return nil, awserr.BadRequest(RouteTableKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	if err := h.authorizeOnTable(ctx, r, in.DryRun, id); err != nil {
 		return nil, err
 	}
 	err := retry(func() error {

@@ -22,11 +22,11 @@ func (h *Handlers) DeleteSecurityGroup(ctx context.Context, r *api.Request, in *
 	if id != "" && !GroupKind.ValidID(id) {
 		return nil, awserr.BadRequest(GroupKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	g, err := h.VPCs.resolveGroup(ctx, r.Region, r.AccountID, id, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, g.Authz()); err != nil {
 		return nil, err
 	}
 	if g.Name == "default" {

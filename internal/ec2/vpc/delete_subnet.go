@@ -21,7 +21,11 @@ func (h *Handlers) DeleteSubnet(ctx context.Context, r *api.Request, in *ec2api.
 	if !SubnetKind.ValidID(id) {
 		return nil, awserr.BadRequest(SubnetKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	sn, err := h.VPCs.GetSubnet(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, sn.Authz()); err != nil {
 		return nil, err
 	}
 	if err := retry(func() error { return h.VPCs.deleteSubnet(ctx, r.Region, r.AccountID, id) }); err != nil {

@@ -20,7 +20,11 @@ func (h *Handlers) DeleteVpc(ctx context.Context, r *api.Request, in *ec2api.Del
 	if !VPCKind.ValidID(id) {
 		return nil, awserr.BadRequest(VPCKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.Authz()); err != nil {
 		return nil, err
 	}
 	if err := retry(func() error { return h.VPCs.deleteVPC(ctx, r.Region, r.AccountID, id) }); err != nil {

@@ -19,11 +19,15 @@ func (h *Handlers) DisassociateRouteTable(ctx context.Context, r *api.Request, i
 	if !AssociationKind.ValidID(assocID) {
 		return nil, awserr.BadRequest(AssociationKind.Malformed, "Invalid id: \"%s\"", assocID)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	s, region, account := h.VPCs, r.Region, r.AccountID
+	resources, err := s.associationAuthz(ctx, region, account, assocID, nil)
+	if err != nil {
 		return nil, err
 	}
-	s, region, account := h.VPCs, r.Region, r.AccountID
-	err := retry(func() error {
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
+	}
+	err = retry(func() error {
 		t, rev, i, err := s.findAssociation(ctx, region, account, assocID)
 		if err != nil {
 			return err

@@ -32,9 +32,6 @@ func (h *Handlers) ModifySecurityGroupRules(ctx context.Context, r *api.Request,
 			return nil, awserr.MissingParameter("SecurityGroupRule.SecurityGroupRule")
 		}
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	g, err := h.VPCs.GetGroup(ctx, r.Region, r.AccountID, groupID)
 	if err != nil {
 		return nil, err
@@ -45,6 +42,9 @@ func (h *Handlers) ModifySecurityGroupRules(ctx context.Context, r *api.Request,
 			return nil, err
 		}
 		repl[i].ID = aws.ToString(u.SecurityGroupRuleId)
+	}
+	if err := r.AuthorizeOn(in.DryRun, g.Authz()); err != nil {
+		return nil, err
 	}
 	_, err = h.VPCs.updateGroup(ctx, r.Region, r.AccountID, groupID, func(g *SecurityGroup) error {
 		in, eg := append([]Rule(nil), g.Ingress...), append([]Rule(nil), g.Egress...)

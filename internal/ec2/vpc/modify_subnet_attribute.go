@@ -49,11 +49,15 @@ func (h *Handlers) ModifySubnetAttribute(ctx context.Context, r *api.Request, in
 	case in.PrivateDnsHostnameTypeOnLaunch != nil && hostType != "ip-name" && hostType != "resource-name":
 		return nil, awserr.InvalidParameterValue("Value (%s) for parameter privateDnsHostnameTypeOnLaunch is invalid. Valid values: ip-name, resource-name.", hostType)
 	}
-	if err := r.Authorize(nil); err != nil {
+	sn, err := h.VPCs.GetSubnet(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, sn.Authz()); err != nil {
 		return nil, err
 	}
 	key := SubnetKind.Key(r.Region, r.AccountID, id)
-	err := retry(func() error {
+	err = retry(func() error {
 		sn, rev, err := getRev[Subnet](ctx, h.VPCs.Store, SubnetKind, r.Region, r.AccountID, id)
 		if err != nil {
 			return err

@@ -21,12 +21,20 @@ func (h *Handlers) ReplaceRouteTableAssociation(ctx context.Context, r *api.Requ
 	if !RouteTableKind.ValidID(id) {
 		return nil, awserr.BadRequest(RouteTableKind.Malformed, "Invalid id: \"%s\"", id)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
+	s, region, account := h.VPCs, r.Region, r.AccountID
+	to, err := s.GetRouteTable(ctx, region, account, id)
+	if err != nil {
 		return nil, err
 	}
-	s, region, account := h.VPCs, r.Region, r.AccountID
+	resources, err := s.associationAuthz(ctx, region, account, assocID, to)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, resources...); err != nil {
+		return nil, err
+	}
 	newID := AssociationKind.NewID()
-	err := retry(func() error {
+	err = retry(func() error {
 		from, frev, i, err := s.findAssociation(ctx, region, account, assocID)
 		if err != nil {
 			return err

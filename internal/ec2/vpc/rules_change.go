@@ -56,9 +56,6 @@ func (h *Handlers) authorize(ctx context.Context, r *api.Request, egress bool, g
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Authorize(dryRun); err != nil {
-		return nil, err
-	}
 	g, err := h.VPCs.resolveGroup(ctx, r.Region, r.AccountID, groupID, groupName)
 	if err != nil {
 		return nil, err
@@ -71,6 +68,14 @@ func (h *Handlers) authorize(ctx context.Context, r *api.Request, egress bool, g
 		if find(add[:i], &add[i]) >= 0 {
 			return nil, duplicate(&add[i])
 		}
+	}
+	// The new rules are resources of their own only for tagging them.
+	var created []api.Resource
+	if len(ruleTags) > 0 {
+		created = append(created, RuleKind.New(r.Region, r.AccountID, ruleTags))
+	}
+	if err := authorizeNew(r, dryRun, created, g.Authz()); err != nil {
+		return nil, err
 	}
 	g, err = h.VPCs.updateGroup(ctx, r.Region, r.AccountID, g.ID, func(g *SecurityGroup) error {
 		rs := g.Rules(egress)
@@ -118,9 +123,6 @@ func (h *Handlers) revoke(ctx context.Context, r *api.Request, egress bool, grou
 			return nil, awserr.BadRequest(RuleKind.Malformed, "Invalid id: \"%s\"", id)
 		}
 	}
-	if err := r.Authorize(dryRun); err != nil {
-		return nil, err
-	}
 	g, err := h.VPCs.resolveGroup(ctx, r.Region, r.AccountID, groupID, groupName)
 	if err != nil {
 		return nil, err
@@ -130,6 +132,9 @@ func (h *Handlers) revoke(ctx context.Context, r *api.Request, egress bool, grou
 		if del, err = h.VPCs.rulesFromPermissions(ctx, g, perms); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.AuthorizeOn(dryRun, g.Authz()); err != nil {
+		return nil, err
 	}
 	var unknown []Rule
 	_, err = h.VPCs.updateGroup(ctx, r.Region, r.AccountID, g.ID, func(g *SecurityGroup) error {
@@ -200,15 +205,15 @@ func (h *Handlers) describe(ctx context.Context, r *api.Request, egress bool, gr
 		}
 		byID[id] = text
 	}
-	if err := r.Authorize(dryRun); err != nil {
-		return err
-	}
 	g, err := h.VPCs.resolveGroup(ctx, r.Region, r.AccountID, groupID, groupName)
 	if err != nil {
 		return err
 	}
 	want, err := h.VPCs.rulesFromPermissions(ctx, g, perms)
 	if err != nil {
+		return err
+	}
+	if err := r.AuthorizeOn(dryRun, g.Authz()); err != nil {
 		return err
 	}
 	_, err = h.VPCs.updateGroup(ctx, r.Region, r.AccountID, g.ID, func(g *SecurityGroup) error {

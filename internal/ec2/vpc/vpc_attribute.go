@@ -36,11 +36,15 @@ func (h *Handlers) ModifyVpcAttribute(ctx context.Context, r *api.Request, in *e
 	case len(named) > 1:
 		return nil, awserr.InvalidParameterCombination("Fields for multiple attribute types specified: %s", strings.Join(named, ", "))
 	}
-	if err := r.Authorize(nil); err != nil {
+	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(nil, v.Authz()); err != nil {
 		return nil, err
 	}
 	key := VPCKind.Key(r.Region, r.AccountID, id)
-	err := retry(func() error {
+	err = retry(func() error {
 		v, rev, err := getRev[VPC](ctx, h.VPCs.Store, VPCKind, r.Region, r.AccountID, id)
 		if err != nil {
 			return err
@@ -76,11 +80,11 @@ func (h *Handlers) DescribeVpcAttribute(ctx context.Context, r *api.Request, in 
 	default:
 		return nil, awserr.InvalidParameterValue("Value (%s) for parameter attribute is invalid. Unknown attribute.", attr)
 	}
-	if err := r.Authorize(in.DryRun); err != nil {
-		return nil, err
-	}
 	v, err := h.VPCs.GetVPC(ctx, r.Region, r.AccountID, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.AuthorizeOn(in.DryRun, v.Authz()); err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeVpcAttributeResult{VpcId: aws.String(v.ID)}

@@ -176,7 +176,7 @@ func (cc *compiledCondition) add(v string, vars bool) {
 
 func compileArn(v string, vars bool) arnPattern {
 	a := arnPattern{whole: compilePattern(v, vars, false, false)}
-	comps := strings.SplitN(v, ":", 6)
+	comps := splitARNComponents(v)
 	if len(comps) == 6 {
 		a.split = true
 		for i, s := range comps {
@@ -184,6 +184,26 @@ func compileArn(v string, vars bool) arnPattern {
 		}
 	}
 	return a
+}
+
+// splitARNComponents splits an ARN condition value into at most six
+// components at the colons outside policy variables: ${aws:PrincipalAccount}
+// has a colon of its own.
+func splitARNComponents(v string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(v) && len(out) < 5; i++ {
+		switch {
+		case v[i] == '$' && i+1 < len(v) && v[i+1] == '{':
+			depth++
+		case v[i] == '}' && depth > 0:
+			depth--
+		case v[i] == ':' && depth == 0:
+			out = append(out, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, v[start:])
 }
 
 func (a *arnPattern) match(s string, ctx map[string][]string) bool {

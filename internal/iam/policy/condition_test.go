@@ -179,6 +179,11 @@ func TestConditionArn(t *testing.T) {
 		{"not like missing", `{"ArnNotLike":{"aws:SourceArn":"arn:aws:ec2:*:111122223333:*"}}`, nil, true},
 		{"request value not arn", `{"ArnLike":{"aws:SourceArn":"arn:*:*:*:*:*"}}`, ctx{"aws:SourceArn": {"i-0abc"}}, false},
 		{"resource with colons", `{"ArnLike":{"aws:SourceArn":"arn:aws:logs:*:*:log-group:*"}}`, ctx{"aws:SourceArn": {"arn:aws:logs:us-east-1:111122223333:log-group:g:log-stream:s"}}, true},
+		// A policy variable's own colon does not split the ARN.
+		{"variable with a colon", `{"ArnEquals":{"aws:SourceArn":"arn:aws:ec2:*:${aws:PrincipalAccount}:instance/*"}}`,
+			ctx{"aws:SourceArn": {"arn:aws:ec2:us-east-1:111122223333:instance/i-0abc"}, "aws:PrincipalAccount": {"111122223333"}}, true},
+		{"variable with a colon, other account", `{"ArnEquals":{"aws:SourceArn":"arn:aws:ec2:*:${aws:PrincipalAccount}:instance/*"}}`,
+			ctx{"aws:SourceArn": {"arn:aws:ec2:us-east-1:111122223333:instance/i-0abc"}, "aws:PrincipalAccount": {"444455556666"}}, false},
 	})
 }
 
