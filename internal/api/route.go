@@ -1,6 +1,15 @@
 // Package api is Kumo's HTTP front: it authenticates every request with SigV4,
-// decodes it with the query codec, throttles it, calls the handler registered
-// for its service and action, and writes the answer or the AWS error.
+// decodes it with the codec of the service's protocol, throttles it, calls the
+// handler registered for its service and action, and writes the answer or the
+// AWS error.
+//
+// The protocol follows from the service the request is signed for (the SigV4
+// credential scope): ec2 and awsQuery services (ec2, iam, sts) take form
+// parameters and answer XML through internal/awsquery; awsJson and restJson
+// services (ce, savingsplans) take and answer JSON through internal/awsjson.
+// What differs between them sits behind the protocol interface; everything
+// else (authentication, throttling, request ids, metrics, logs, handlers) is
+// the same for all.
 //
 // The whole API surface of a service is one table of Routes (see internal/ec2
 // and internal/sts), so what Kumo serves is visible in one place.
@@ -9,8 +18,6 @@ package api
 import (
 	"context"
 	"fmt"
-
-	"github.com/kumo-cloud/kumo/internal/awsquery"
 )
 
 // Handler serves one action: it gets the decoded input (a pointer to the
@@ -38,8 +45,12 @@ func Op[In, Out any](fn func(ctx context.Context, r *Request, in *In) (*Out, err
 // Service is one AWS service served on the endpoint, selected by the SigV4
 // service name of the request's credential scope.
 type Service struct {
-	Wire   *awsquery.Service
+	// Wire is the generated Service of the service's api package (ec2api,
+	// ceapi, …); it decides the protocol.
+	Wire Wire
+	// Routes are the actions served, by operation name (for restJson too:
+	// the front maps method and path to the name).
 	Routes map[string]Route
-	// Global services (iam) are served in every region scope.
+	// Global services (iam, ce, savingsplans) are served in every region scope.
 	Global bool
 }

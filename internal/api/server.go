@@ -12,13 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/awserr"
-	"github.com/kumo-cloud/kumo/internal/awsquery"
 	"github.com/kumo-cloud/kumo/internal/clock"
 	"github.com/kumo-cloud/kumo/internal/iam/policy"
 	"github.com/kumo-cloud/kumo/internal/sigv4"
@@ -77,23 +74,6 @@ func checkToken(p *Principal, token string, now time.Time) error {
 	return nil
 }
 
-// tokenError is the wire error for a checkToken failure. EC2 answers as it
-// does for unknown keys (AuthFailure) and for expired requests
-// (RequestExpired); the query services (STS, IAM) answer
-// InvalidClientTokenId and ExpiredToken.
-func tokenError(svc *Service, err error) error {
-	query := svc != nil && svc.Wire.Protocol == awsquery.Query
-	switch {
-	case errors.Is(err, ErrExpiredToken) && query:
-		return awserr.New(http.StatusForbidden, "ExpiredToken", "The security token included in the request is expired")
-	case errors.Is(err, ErrExpiredToken):
-		return awserr.New(http.StatusBadRequest, "RequestExpired", "Request has expired.")
-	case query:
-		return awserr.New(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
-	}
-	return awserr.New(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
-}
-
 // Authenticator resolves access key ids. It returns an error wrapping
 // sigv4.ErrUnknownKey for keys it does not know.
 type Authenticator interface {
@@ -135,7 +115,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	r := &Request{ID: newRequestID(), Now: s.cfg.Clock.Now()}
 	w.Header().Set("x-amzn-RequestId", r.ID)
 	var svc *Service
-	status, code := http.StatusOK, ""
+	var status int
+	code := ""
 	defer func() {
 		// Only served actions become metric labels, so junk requests cannot
 		// grow the series without bound.
@@ -151,87 +132,86 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 			"account", r.AccountID, "status", status, "code", code, "latency_ms",
 			float64(time.Since(start).Microseconds())/1000)
 	}()
-	out, err := s.serve(hr, r, &svc)
+	out, p, err := s.serve(hr, r, &svc)
 	var buf bytes.Buffer
 	if err == nil {
-		err = svc.Wire.WriteResponse(&buf, r.Action, r.ID, out)
+		status, err = p.writeResponse(w.Header(), &buf, r.Action, r.ID, out)
 	}
 	if err != nil {
 		buf.Reset()
-		status, code = s.writeError(&buf, svc, r, err)
+		status, code = s.writeError(w.Header(), &buf, p, r, err)
 	}
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 
-// serve runs the request up to the handler's answer.
-func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any, err error) {
+// serve runs the request up to the handler's answer. It also returns the
+// protocol to answer in: that of the service the request is signed for, or a
+// guess from the request's shape when there is none.
+func (s *Server) serve(hr *http.Request, r *Request, svcOut **Service) (out any, p protocol, err error) {
+	p = protocolFor(nil, hr)
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody+1))
 	if err != nil {
-		return nil, awserr.BadRequest("InvalidRequest", "The request body could not be read.")
+		return nil, p, awserr.BadRequest("InvalidRequest", "The request body could not be read.")
 	}
 	if len(body) > maxBody {
-		return nil, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", maxBody)
+		return nil, p, awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than %d bytes.", maxBody)
 	}
-	params, err := requestParams(hr, body)
-	if err != nil {
-		return nil, err
-	}
-	r.Action = params.Get("Action")
-
-	auth, err := sigv4.Verify(hr.Context(), hr, body, r.Now, s.lookupSecret)
+	// The signature says which service the request is for, and so in which
+	// protocol to read it, even when it does not verify: a client must be
+	// able to parse its error.
+	auth, authErr := sigv4.Verify(hr.Context(), hr, body, r.Now, s.lookupSecret)
 	if auth != nil {
 		r.Service = auth.Service
 		*svcOut = s.cfg.Services[auth.Service]
+		p = protocolFor(*svcOut, hr)
 	}
+	action, decode, err := p.read(hr, body)
+	r.Action = action
 	if err != nil {
-		return nil, authError(*svcOut, err)
+		return nil, p, err
+	}
+	if authErr != nil {
+		return nil, p, p.authError(authErr)
 	}
 	svc := *svcOut
 	if svc == nil {
-		return nil, awserr.New(http.StatusBadRequest, "InvalidAction", "The service %q is not served by this endpoint.", auth.Service)
+		return nil, p, awserr.New(http.StatusBadRequest, "InvalidAction", "The service %q is not served by this endpoint.", auth.Service)
 	}
 	if !svc.Global && !s.servesRegion(auth.Region) {
-		return nil, awserr.New(http.StatusUnauthorized, "AuthFailure", "Credential should be scoped to a valid region, not '%s'.", auth.Region)
+		return nil, p, awserr.New(http.StatusUnauthorized, "AuthFailure", "Credential should be scoped to a valid region, not '%s'.", auth.Region)
 	}
 	r.Region = auth.Region
 	if svc.Global || r.Region == "" {
 		r.Region = s.cfg.Regions[0]
 	}
-	p, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID) // cached: Verify just looked it up
+	principal, err := s.cfg.Auth.Principal(hr.Context(), auth.AccessKeyID) // cached: Verify just looked it up
 	if err != nil {
-		return nil, authError(svc, err)
+		return nil, p, p.authError(err)
 	}
-	if err := checkToken(p, auth.SessionToken, r.Now); err != nil {
-		return nil, tokenError(svc, err)
+	if err := checkToken(principal, auth.SessionToken, r.Now); err != nil {
+		return nil, p, p.tokenError(err)
 	}
-	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID, r.principal = auth.AccessKeyID, p.AccountID, p.ARN, p.UserID, p
+	r.AccessKeyID, r.AccountID, r.PrincipalARN, r.UserID, r.principal = auth.AccessKeyID, principal.AccountID, principal.ARN, principal.UserID, principal
 	r.messages = s.cfg.Messages
 	if host, _, err := net.SplitHostPort(hr.RemoteAddr); err == nil {
 		r.SourceIP = host
 	}
 
-	if r.Action == "" {
-		return nil, awserr.BadRequest("MissingAction", "The request must contain the parameter Action.")
+	route, routed := svc.Routes[r.Action]
+	in, err := p.newInput(r.Action, routed && route.Handler != nil)
+	if err != nil {
+		return nil, p, err
 	}
-	route, ok := svc.Routes[r.Action]
-	op := svc.Wire.Operations[r.Action]
-	if !ok || op == nil {
-		if svc.Wire.Known[r.Action] {
-			return nil, awserr.BadRequest("UnsupportedOperation", "The action %s is not supported by Kumo yet.", r.Action)
-		}
-		return nil, awserr.BadRequest("InvalidAction", "The action %s is not valid for this web service.", r.Action)
-	}
-	in := op.NewInput()
-	if err := awsquery.Decode(svc.Wire.Protocol, operationParams(params), in); err != nil {
-		return nil, err
+	if err := decode(in); err != nil {
+		return nil, p, err
 	}
 	if !s.cfg.Throttle.Allow(r.AccountID, route.Throttle, time.Now()) {
-		return nil, awserr.New(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
+		return nil, p, awserr.New(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
 	}
-	return s.call(hr.Context(), route, r, in)
+	out, err = s.call(hr.Context(), route, r, in)
+	return out, p, err
 }
 
 // call runs the handler, turning a panic into InternalError so one bad request
@@ -263,60 +243,14 @@ func (s *Server) servesRegion(region string) bool {
 	return false
 }
 
-// requestParams merges the query string and, for form posts, the body.
-func requestParams(hr *http.Request, body []byte) (url.Values, error) {
-	params, err := url.ParseQuery(hr.URL.RawQuery)
-	if err != nil {
-		return nil, awserr.BadRequest("MalformedQueryString", "The query string is malformed.")
-	}
-	if hr.Method == http.MethodPost && len(body) > 0 {
-		ct := hr.Header.Get("Content-Type")
-		if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
-			return nil, awserr.BadRequest("InvalidRequest", "Content-Type %q is not supported; send application/x-www-form-urlencoded.", ct)
-		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, awserr.BadRequest("MalformedQueryString", "The request body is not a valid form encoding.")
-		}
-		for k, v := range form {
-			params[k] = append(params[k], v...)
-		}
-	}
-	return params, nil
-}
-
-// operationParams drops the envelope parameters that are not members of the input.
-func operationParams(params url.Values) url.Values {
-	out := make(url.Values, len(params))
-	for k, v := range params {
-		if k == "Action" || k == "Version" || strings.HasPrefix(k, "X-Amz-") {
-			continue
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func authError(svc *Service, err error) error {
-	if svc != nil && svc.Wire.Protocol == awsquery.Query {
-		return sigv4.QueryError(err)
-	}
-	return sigv4.EC2Error(err)
-}
-
-// writeError writes err as the protocol's error body (EC2's when the service is
-// unknown) and returns the status and code. Anything that is not an AWS error
-// is logged and becomes InternalError, without its details.
-func (s *Server) writeError(buf *bytes.Buffer, svc *Service, r *Request, err error) (int, string) {
+// writeError writes err in protocol p and returns the status and code sent.
+// Anything that is not an AWS error is logged and becomes InternalError,
+// without its details.
+func (s *Server) writeError(h http.Header, buf *bytes.Buffer, p protocol, r *Request, err error) (int, string) {
 	ae, ok := awserr.As(err)
 	if !ok {
 		s.cfg.Log.Error("internal error", "request_id", r.ID, "action", r.Action, "err", err)
 		ae = awserr.New(http.StatusInternalServerError, "InternalError", "An internal error has occurred.")
 	}
-	if svc != nil {
-		svc.Wire.WriteError(buf, ae, r.ID)
-	} else {
-		awsquery.WriteEC2Error(buf, ae.Code, ae.Message, r.ID)
-	}
-	return ae.Status, ae.Code
+	return p.writeError(h, buf, ae, r.ID)
 }

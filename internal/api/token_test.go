@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/kumo-cloud/kumo/internal/awserr"
+	"github.com/kumo-cloud/kumo/internal/awsjson"
 	"github.com/kumo-cloud/kumo/internal/awsquery"
 )
 
@@ -38,6 +41,8 @@ func TestCheckToken(t *testing.T) {
 func TestTokenError(t *testing.T) {
 	ec2 := &Service{Wire: &awsquery.Service{Protocol: awsquery.EC2}}
 	query := &Service{Wire: &awsquery.Service{Protocol: awsquery.Query}}
+	awsJSON := &Service{Wire: &awsjson.Service{Protocol: awsjson.JSON11}}
+	restJSON := &Service{Wire: &awsjson.Service{Protocol: awsjson.RESTJSON}}
 	for _, tc := range []struct {
 		name   string
 		svc    *Service
@@ -49,9 +54,20 @@ func TestTokenError(t *testing.T) {
 		{"ec2 expired", ec2, ErrExpiredToken, "RequestExpired", 400},
 		{"query invalid", query, ErrInvalidToken, "InvalidClientTokenId", 403},
 		{"query expired", query, ErrExpiredToken, "ExpiredToken", 403},
+		{"awsJson invalid", awsJSON, ErrInvalidToken, "UnrecognizedClientException", 400},
+		{"awsJson expired", awsJSON, ErrExpiredToken, "ExpiredTokenException", 400},
+		{"restJson invalid", restJSON, ErrInvalidToken, "UnrecognizedClientException", 403},
+		{"restJson expired", restJSON, ErrExpiredToken, "ExpiredTokenException", 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ae, _ := awserr.As(tokenError(tc.svc, tc.err))
+			// What goes on the wire: the protocol's error as its writer sends it.
+			p := tc.svc.protocol()
+			ae, _ := awserr.As(p.tokenError(tc.err))
+			if ae != nil {
+				var buf bytes.Buffer
+				status, code := p.writeError(http.Header{}, &buf, ae, "rid")
+				ae = &awserr.Error{Code: code, Status: status}
+			}
 			if ae == nil || ae.Code != tc.code || ae.Status != tc.status {
 				t.Errorf("tokenError = %v, want %d %s", ae, tc.status, tc.code)
 			}

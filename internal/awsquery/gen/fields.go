@@ -45,7 +45,8 @@ func (r *resolver) goStruct(name string, roles []string) (*goStruct, error) {
 	return gs, nil
 }
 
-// tag builds the "aws" struct tag (format in the awsquery package comment) and
+// tag builds the "aws" struct tag (format in the awsquery and awsjson package
+// comments: JSON models get only the options awsjson reads) and
 // returns the member's request parameter name under the model's protocol.
 func (r *resolver) tag(mem member, required bool) (string, string, error) {
 	ref := mem.Ref
@@ -57,22 +58,29 @@ func (r *resolver) tag(mem member, required bool) (string, string, error) {
 		}
 	}
 	add("loc", ref.LocationName)
-	add("qn", ref.QueryName)
+	if !r.json {
+		add("qn", ref.QueryName)
+	}
 	if required {
 		opts = append(opts, "req")
 	}
-	flat := ref.Flattened || s.Flattened
+	// The XML naming traits mean nothing in a JSON body.
+	flat := !r.json && (ref.Flattened || s.Flattened)
 	if flat {
 		opts = append(opts, "flat")
 	}
 	ts := cmpOr(ref.TimestampFormat, s.TimestampFormat)
 	switch s.Type {
 	case "list":
-		add("member", s.Member.LocationName)
+		if !r.json {
+			add("member", s.Member.LocationName)
+		}
 		ts = cmpOr(ts, s.Member.TimestampFormat, r.m.Shapes[s.Member.Shape].TimestampFormat)
 	case "map":
-		add("key", s.Key.LocationName)
-		add("value", s.Value.LocationName)
+		if !r.json {
+			add("key", s.Key.LocationName)
+			add("value", s.Value.LocationName)
+		}
 		ts = cmpOr(ts, s.Value.TimestampFormat, r.m.Shapes[s.Value.Shape].TimestampFormat)
 	}
 	add("ts", ts)
@@ -81,10 +89,14 @@ func (r *resolver) tag(mem member, required bool) (string, string, error) {
 			return "", "", fmt.Errorf("trait %q cannot go in a struct tag", o)
 		}
 	}
-	// The same naming rules as the runtime (awsquery/plan.go), to refuse a
-	// model in which two members would answer to one parameter.
+	// The same naming rules as the runtimes (awsquery/tag.go, awsjson/plan.go),
+	// to refuse a model in which two members would answer to one parameter.
 	var param string
 	switch {
+	case r.json && ref.LocationName != "":
+		param = ref.LocationName
+	case r.json:
+		param = mem.Name
 	case r.ec2 && ref.QueryName != "":
 		param = ref.QueryName
 	case r.ec2 && ref.LocationName != "":

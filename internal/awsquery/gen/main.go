@@ -1,13 +1,18 @@
-// Command gen writes the wire types of one AWS query-protocol service from its
-// official model: a Go struct per structure shape reachable from the
-// operations kumo implements, enum constants, and the awsquery.Service value
-// that ties operation names to them.
+// Command gen writes the wire types of one AWS service from its official
+// model: a Go struct per structure shape reachable from the operations kumo
+// implements, enum constants, and the Service value that ties operation names
+// to them. Query models (ec2, query) get an awsquery.Service and live under
+// internal/awsquery/<svc>api; JSON models (json, rest-json) get an
+// awsjson.Service and live under internal/awsjson/<svc>api. The structs are
+// the same for both, down to the "aws" tag, which carries only the traits the
+// protocol's codec reads.
 //
-// It runs from a //go:generate line in the service package (internal/awsquery/
-// <svc>api/doc.go), whose directory holds operations.txt (one operation per
-// line, # comments) and receives zz_generated.go:
+// It runs from a //go:generate line in the service package's doc.go, whose
+// directory holds operations.txt (one operation per line, # comments) and
+// receives zz_generated.go:
 //
 //	//go:generate go run ../gen -model models/apis/ec2/2016-11-15/api-2.json
+//	//go:generate go run ../../awsquery/gen -model models/apis/ce/2017-10-25/api-2.json
 //
 // The model path is relative to the github.com/aws/aws-sdk-go module, located
 // with "go list -m" so the version pinned in go.mod decides the model.

@@ -15,13 +15,20 @@ type model struct {
 		SigningName    string `json:"signingName"`
 		Protocol       string `json:"protocol"`
 		XMLNamespace   string `json:"xmlNamespace"`
+		JSONVersion    string `json:"jsonVersion"`
+		TargetPrefix   string `json:"targetPrefix"`
 	} `json:"metadata"`
 	Operations map[string]*operation `json:"operations"`
 	Shapes     map[string]*shape     `json:"shapes"`
 }
 
 type operation struct {
-	Name   string    `json:"name"`
+	Name string `json:"name"`
+	HTTP struct {
+		Method       string `json:"method"`
+		RequestURI   string `json:"requestUri"`
+		ResponseCode int    `json:"responseCode"`
+	} `json:"http"`
 	Input  *shapeRef `json:"input"`
 	Output *shapeRef `json:"output"`
 }
@@ -31,6 +38,7 @@ type operation struct {
 // output.
 type shapeRef struct {
 	Shape           string `json:"shape"`
+	Location        string `json:"location"` // uri, querystring, header, headers, statusCode (rest protocols)
 	LocationName    string `json:"locationName"`
 	QueryName       string `json:"queryName"`
 	Flattened       bool   `json:"flattened"`
@@ -48,6 +56,8 @@ type shape struct {
 	Enum            []string  `json:"enum"`
 	Flattened       bool      `json:"flattened"`
 	TimestampFormat string    `json:"timestampFormat"`
+	Payload         string    `json:"payload"`  // rest protocols: the member that is the whole body
+	Document        bool      `json:"document"` // an untyped JSON document
 }
 
 // member is a named structure member.

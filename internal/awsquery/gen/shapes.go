@@ -2,19 +2,30 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
 
 // file is everything emit needs, resolved and sorted.
 type file struct {
-	Pkg, ModelPath                    string
+	Pkg, ModelPath string
+	// JSON selects the awsjson runtime (json and rest-json models) over the
+	// awsquery one (ec2 and query models).
+	JSON                              bool
 	SvcName, Protocol, APIVersion, NS string
+	TargetPrefix                      string // awsJson only
 	Structs                           []*goStruct
 	Enums                             []*goEnum
 	Ops                               []goOp
-	Known                             []string
+	Known                             []knownOp
 	UsesTime                          bool
+}
+
+// knownOp is any operation of the model, with its HTTP binding.
+type knownOp struct {
+	Name, Method, RequestURI string
+	ResponseCode             int
 }
 
 type goStruct struct {
@@ -37,6 +48,7 @@ type goOp struct{ Name, Input, Output, ResultWrapper string }
 type resolver struct {
 	m        *model
 	ec2      bool
+	json     bool
 	structs  map[string]bool
 	enums    map[string]bool
 	usesTime bool
@@ -52,8 +64,15 @@ func resolve(m *model, ops []string) (*file, error) {
 	case "query":
 		f.Protocol = "Query"
 		f.NS = m.Metadata.XMLNamespace
+	case "json":
+		f.JSON, f.Protocol, f.TargetPrefix = true, "JSON11", m.Metadata.TargetPrefix
+		if m.Metadata.JSONVersion == "1.0" {
+			f.Protocol = "JSON10"
+		}
+	case "rest-json":
+		f.JSON, f.Protocol = true, "RESTJSON"
 	default:
-		return nil, fmt.Errorf("protocol %q is not a query protocol", m.Metadata.Protocol)
+		return nil, fmt.Errorf("protocol %q is neither a query nor a JSON protocol", m.Metadata.Protocol)
 	}
 	if f.NS != "" && !strings.HasSuffix(f.NS, "/") {
 		f.NS += "/"
@@ -62,7 +81,7 @@ func resolve(m *model, ops []string) (*file, error) {
 	if f.SvcName == "" {
 		f.SvcName = m.Metadata.EndpointPrefix
 	}
-	r := &resolver{m: m, ec2: f.Protocol == "EC2", structs: map[string]bool{}, enums: map[string]bool{}}
+	r := &resolver{m: m, ec2: f.Protocol == "EC2", json: f.JSON, structs: map[string]bool{}, enums: map[string]bool{}}
 	roles := map[string][]string{}
 	for _, name := range slices.Sorted(slices.Values(ops)) {
 		op := m.Operations[name]
@@ -87,10 +106,10 @@ func resolve(m *model, ops []string) (*file, error) {
 		}
 		f.Ops = append(f.Ops, g)
 	}
-	for name := range m.Operations {
-		f.Known = append(f.Known, name)
+	for _, name := range slices.Sorted(maps.Keys(m.Operations)) {
+		h := m.Operations[name].HTTP
+		f.Known = append(f.Known, knownOp{Name: name, Method: h.Method, RequestURI: h.RequestURI, ResponseCode: h.ResponseCode})
 	}
-	slices.Sort(f.Known)
 	f.UsesTime = r.usesTime
 
 	// Go names: the Service variable, then types (named as in the model; a
@@ -136,6 +155,11 @@ func (r *resolver) walk(name string) error {
 			return nil
 		}
 		r.structs[name] = true
+		if r.json {
+			if err := jsonBodyOnly(name, s); err != nil {
+				return err
+			}
+		}
 		for _, mem := range s.Members {
 			if err := r.walk(mem.Ref.Shape); err != nil {
 				return err
@@ -157,6 +181,25 @@ func (r *resolver) walk(name string) error {
 		}
 	case "timestamp":
 		r.usesTime = true
+	}
+	return nil
+}
+
+// jsonBodyOnly refuses what the awsjson codec does not implement: members
+// bound to the URI, query string, headers or status code, a structure member
+// that is the whole payload, and untyped documents. Refusing at generation
+// time means an operation added to operations.txt either works or says why.
+func jsonBodyOnly(name string, s *shape) error {
+	if s.Document {
+		return fmt.Errorf("shape %s is a document, which awsjson does not support", name)
+	}
+	if s.Payload != "" {
+		return fmt.Errorf("shape %s sends member %s as the HTTP payload; awsjson supports JSON bodies only", name, s.Payload)
+	}
+	for _, mem := range s.Members {
+		if mem.Ref.Location != "" {
+			return fmt.Errorf("member %s of %s is bound to the %s; awsjson supports body members only", mem.Name, name, mem.Ref.Location)
+		}
 	}
 	return nil
 }
@@ -190,7 +233,7 @@ func (r *resolver) goType(ref *shapeRef, top bool) (string, error) {
 		}
 		// A collection nested directly in a collection has no tag of its own, so
 		// the codec uses default names for it; refuse models that set others.
-		if in := r.m.Shapes[inner.Shape]; in.Type == "list" || in.Type == "map" {
+		if in := r.m.Shapes[inner.Shape]; !r.json && (in.Type == "list" || in.Type == "map") {
 			if in.Flattened || inner.Flattened || (in.Member != nil && in.Member.LocationName != "") ||
 				(in.Key != nil && in.Key.LocationName != "") || (in.Value != nil && in.Value.LocationName != "") {
 				return "", fmt.Errorf("nested collection %s has custom names", inner.Shape)
