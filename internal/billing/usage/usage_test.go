@@ -45,7 +45,7 @@ func TestChangesAreMetered(t *testing.T) {
 	root := ""
 	for _, e := range events {
 		switch {
-		case e.ID == id:
+		case e.ID == id && e.Kind == usage.Instance:
 			states = append(states, e.State)
 			if e.InstanceType != "t3.micro" || e.Zone == "" || e.Platform != "Linux/UNIX" || e.Market != "on-demand" || e.Time.IsZero() {
 				t.Errorf("instance event %+v", e)
@@ -81,5 +81,31 @@ func TestChangesAreMetered(t *testing.T) {
 	}
 	if len(vstates) != 2 || vstates[0] != usage.Created || vstates[1] != usage.Deleted {
 		t.Errorf("volume events %v, want [created deleted]", vstates)
+	}
+
+	// Public IPv4: the instance's auto-assigned address from launch, an
+	// Elastic IP from allocation to release.
+	eip, err := c.AllocateAddress(ctx, &ec2.AllocateAddressInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: eip.AllocationId}); err != nil {
+		t.Fatal(err)
+	}
+	events, err = usage.OfAccount(ctx, env.Daemon.Store, env.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ipv4 := map[string][]string{}
+	for _, e := range events {
+		if e.Kind == usage.PublicIPv4 {
+			ipv4[e.ID] = append(ipv4[e.ID], e.State)
+		}
+	}
+	if got := ipv4[id]; len(got) != 1 || got[0] != usage.Created {
+		t.Errorf("auto-assigned address events %v, want [created]", got)
+	}
+	if got := ipv4[aws.ToString(eip.AllocationId)]; len(got) != 2 || got[0] != usage.Created || got[1] != usage.Deleted {
+		t.Errorf("Elastic IP events %v, want [created deleted]", got)
 	}
 }

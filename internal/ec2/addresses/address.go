@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/kumo-cloud/kumo/internal/billing/usage"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/store"
@@ -90,3 +91,9 @@ func ReleaseFromInstance(ctx context.Context, s *store.Store, in *instances.Inst
 
 // PublicIPKey is the pool key of an address (shared with auto-assigned ones).
 func PublicIPKey(ip string) string { return instances.PublicIPKey(netip.MustParseAddr(ip)) }
+
+// usageEvent is the meter's record of the address being allocated or
+// released: AWS bills an Elastic IP by the hour whether it is in use or not.
+func (a *Address) usageEvent(state string, at time.Time) usage.Event {
+	return usage.Event{Time: at, Kind: usage.PublicIPv4, Account: a.Account, Region: a.Region, ID: a.ID, State: state, Tags: a.Tags}
+}

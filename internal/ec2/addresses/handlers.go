@@ -12,6 +12,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/awserr"
 	"github.com/kumo-cloud/kumo/internal/awsquery"
 	"github.com/kumo-cloud/kumo/internal/awsquery/ec2api"
+	"github.com/kumo-cloud/kumo/internal/billing/usage"
 	"github.com/kumo-cloud/kumo/internal/ec2/describe"
 	"github.com/kumo-cloud/kumo/internal/ec2/filter"
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
@@ -83,8 +84,10 @@ func (h *Handlers) AllocateAddress(ctx context.Context, r *api.Request, in *ec2a
 		}
 		a := &Address{Meta: resource.Meta{ID: Kind.NewID(), Account: r.AccountID, Region: r.Region, Tags: tagSet, CreatedAt: r.Now.UTC()},
 			PublicIP: ip.String()}
-		err = h.Store.Txn().Create(instances.PublicIPKey(ip), poolOwner{Allocation: a.ID}).
-			Create(Kind.Key(r.Region, r.AccountID, a.ID), a).Commit(ctx)
+		txn := h.Store.Txn().Create(instances.PublicIPKey(ip), poolOwner{Allocation: a.ID}).
+			Create(Kind.Key(r.Region, r.AccountID, a.ID), a)
+		usage.Record(txn, a.usageEvent(usage.Created, r.Now))
+		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue // the address was taken meanwhile
 		}
@@ -202,7 +205,9 @@ func (h *Handlers) AssociateAddress(ctx context.Context, r *api.Request, in *ec2
 			txn.Delete(PublicIPKey(t.PublicIP), 0)
 		}
 		a.AssociationID, a.InstanceID, a.ENIID, a.PrivateIP, a.AssociatedAt = associationKind.NewID(), t.ID, t.ENIID, t.PrivateIP, r.Now.UTC()
+		was := *t
 		t.PublicIP, t.EIPAllocation, t.EIPAssociation = a.PublicIP, a.ID, a.AssociationID
+		instances.RecordPublicIPv4(txn, &was, t, r.Now)
 		err = txn.Update(Kind.Key(r.Region, r.AccountID, a.ID), arev, a).
 			Update(instances.Kind.Key(r.Region, r.AccountID, t.ID), trev, t).Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
@@ -316,7 +321,9 @@ func (h *Handlers) ReleaseAddress(ctx context.Context, r *api.Request, in *ec2ap
 	if a.AssociationID != "" {
 		return nil, awserr.BadRequest("InvalidIPAddress.InUse", "Address %s is in use.", a.PublicIP)
 	}
-	err = h.Store.Txn().Delete(Kind.Key(r.Region, r.AccountID, a.ID), rev).Delete(PublicIPKey(a.PublicIP), 0).Commit(ctx)
+	txn := h.Store.Txn().Delete(Kind.Key(r.Region, r.AccountID, a.ID), rev).Delete(PublicIPKey(a.PublicIP), 0)
+	usage.Record(txn, a.usageEvent(usage.Deleted, r.Now))
+	err = txn.Commit(ctx)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, awserr.BadRequest("InvalidIPAddress.InUse", "Address %s is in use.", a.PublicIP)
 	}

@@ -120,7 +120,7 @@ func (h *Handlers) CopyImage(ctx context.Context, r *api.Request, in *ec2api.Cop
 			e.SnapshotID, e.Encrypted, e.KMSKeyID = sn.ID, sn.Encrypted, sn.KMSKeyID
 			m.EBS = &e
 			img.BlockDeviceMappings = append(img.BlockDeviceMappings, m)
-			txn.Create(ebs.SnapshotKind.Key(r.Region, r.AccountID, sn.ID), sn)
+			ebs.CreateSnapshotIn(txn, sn, now)
 		}
 		// The copy is authorized on its source as on itself; tagging
 		// its snapshots needs ec2:CreateTags as well.

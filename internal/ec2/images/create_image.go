@@ -93,7 +93,7 @@ func (h *Handlers) CreateImage(ctx context.Context, r *api.Request, in *ec2api.C
 			}
 			d.mapping.EBS.SnapshotID = sn.ID
 			img.BlockDeviceMappings = append(img.BlockDeviceMappings, d.mapping)
-			txn.Create(ebs.SnapshotKind.Key(r.Region, r.AccountID, sn.ID), sn)
+			ebs.CreateSnapshotIn(txn, sn, now)
 			created = append(created, sn.AuthzNew())
 		}
 		if err := resource.AuthorizeTagOnCreate(r, created...); err != nil {

@@ -219,14 +219,15 @@ func (s *Store) Update(ctx context.Context, region, account, id string, change f
 		if err != nil {
 			return nil, err
 		}
-		was := in.State
+		was := *in
 		if err := change(in); err != nil {
 			return nil, err
 		}
 		txn := s.S.Txn().Update(Kind.Key(region, account, id), rev, in)
-		if in.State != was {
+		if in.State != was.State {
 			usage.Record(txn, in.usageEvent())
 		}
+		RecordPublicIPv4(txn, &was, in, time.Now())
 		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue
@@ -241,4 +242,20 @@ func (i *Instance) usageEvent() usage.Event {
 	return usage.Event{Time: i.StateSince, Kind: usage.Instance, Account: i.Account, Region: i.Region, ID: i.ID,
 		State: string(i.State), Zone: i.AvailabilityZone, InstanceType: i.InstanceType,
 		Platform: "Linux/UNIX", Tenancy: "default", Market: "on-demand", Tags: i.Tags}
+}
+
+// RecordPublicIPv4 meters the instance's auto-assigned public address when
+// an update gives or takes one: AWS bills every public IPv4 address by the
+// hour, and an auto-assigned one for as long as the instance holds it
+// (Elastic IPs are metered from allocation to release by their own
+// package). Callers that write instance records themselves call it too.
+func RecordPublicIPv4(txn *store.Txn, was, now *Instance, at time.Time) {
+	autoWas := was.PublicIP != "" && was.EIPAllocation == ""
+	autoNow := now.PublicIP != "" && now.EIPAllocation == ""
+	if autoWas && (!autoNow || was.PublicIP != now.PublicIP) {
+		usage.Record(txn, usage.Event{Time: at, Kind: usage.PublicIPv4, Account: now.Account, Region: now.Region, ID: now.ID, State: usage.Deleted, Tags: now.Tags})
+	}
+	if autoNow && (!autoWas || was.PublicIP != now.PublicIP) {
+		usage.Record(txn, usage.Event{Time: at, Kind: usage.PublicIPv4, Account: now.Account, Region: now.Region, ID: now.ID, State: usage.Created, Tags: now.Tags})
+	}
 }

@@ -128,6 +128,7 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		txn.Create(vpc.IPKey(r.Region, inst.VPCID, ips[i]), addrOwner{Instance: inst.ID})
 		txn.Create(Kind.Key(r.Region, r.AccountID, inst.ID), inst)
 		usage.Record(txn, inst.usageEvent())
+		RecordPublicIPv4(txn, &Instance{}, inst, now)
 		res.Instances = append(res.Instances, h.wire(inst, now))
 	}
 	if err := txn.Commit(ctx); err != nil {
