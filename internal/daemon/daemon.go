@@ -21,6 +21,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/instances"
 	"github.com/kumo-cloud/kumo/internal/ec2/platform"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/hosts"
 	"github.com/kumo-cloud/kumo/internal/iam"
 	"github.com/kumo-cloud/kumo/internal/iam/policy"
 	"github.com/kumo-cloud/kumo/internal/netplane"
@@ -96,11 +97,18 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	// service and revoked when an association ends.
 	roles := &sts.InstanceRoles{Sessions: sessions, IAM: iamSvc, Now: cfg.Clock.Now}
 	insts := &instances.Store{S: d.Store}
+	// This machine is a hypervisor host: the scheduler places instances on
+	// the registered hosts, and this host's agent runs those placed here.
+	capacity := hostCapacity(&cfg)
+	registry := &hosts.Registry{S: d.Store}
+	if err := registry.Register(ctx, hosts.Host{Name: capacity.Host, VCPUs: capacity.VCPUs, MemoryMiB: capacity.MemoryMiB, RegisteredAt: cfg.Clock.Now().UTC()}); err != nil {
+		return nil, err
+	}
 	ih := &instances.Handlers{
 		IAM: iamSvc, RevokeRole: roles.Revoke,
 		Instances: insts, Raw: d.Store, VPCs: vpcs, Images: imgs,
-		Idem:     &idempotency.Keeper{Store: d.Store},
-		Capacity: hostCapacity(&cfg), Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
+		Idem:  &idempotency.Keeper{Store: d.Store},
+		Hosts: registry, Capacity: capacity, Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
 	}
 	// The EBS actions: new volumes' files are made by this host's agent.
 	eh := &ebs.Handlers{Store: &ebs.Store{S: d.Store}, Host: cfg.HostName, Idem: ih.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}

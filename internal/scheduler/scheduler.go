@@ -33,7 +33,7 @@ var (
 // Host is one hypervisor host as the scheduler sees it. Names are unique.
 type Host struct {
 	Name string
-	Zone string // Availability Zone, e.g. "us-east-1a"
+	Zone string // Availability Zone, e.g. "us-east-1a"; "" serves every zone
 	// VCPUs and MemoryMiB are what instances may use in all; the Used
 	// fields what instances already placed here take.
 	VCPUs, MemoryMiB         int64
@@ -214,7 +214,7 @@ const (
 // eligible reports whether req may use h at all, whatever its free room,
 // and with which rank.
 func eligible(h *Host, req Request) (int8, bool) {
-	if req.Zone != "" && h.Zone != req.Zone {
+	if req.Zone != "" && h.Zone != "" && h.Zone != req.Zone {
 		return 0, false
 	}
 	for k, v := range req.Labels {

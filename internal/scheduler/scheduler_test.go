@@ -83,6 +83,7 @@ func TestPlace(t *testing.T) {
 		{"zone filter", []Host{a1, a2, b1}, with(small(2), func(r *Request) { r.Zone = "az-b" }), at("b1", "b1"), nil},
 		{"any zone", []Host{used(a1, 6, 0), b1}, small(2), at("b1", "b1"), nil},
 		{"unknown zone", []Host{a1, b1}, with(small(1), func(r *Request) { r.Zone = "az-z" }), nil, ErrNoCapacity},
+		{"a host of every zone", []Host{a1, host("all", "")}, with(small(2), func(r *Request) { r.Zone = "az-z" }), at("all", "all"), nil},
 
 		// Capacity exhaustion: all-or-something, the caller applies MinCount.
 		{"vcpus run out", []Host{a1, a2}, small(9), at("a1", "a2", "a1", "a2", "a1", "a2", "a1", "a2"), ErrNoCapacity},

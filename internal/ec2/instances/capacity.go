@@ -1,13 +1,17 @@
 package instances
 
 import (
+	"context"
 	"strings"
 
 	"github.com/kumo-cloud/kumo/internal/catalog"
+	"github.com/kumo-cloud/kumo/internal/hosts"
+	"github.com/kumo-cloud/kumo/internal/scheduler"
 )
 
-// Capacity is what the host offers instances: its vCPUs and memory multiplied
-// by the operator's allocation ratios.
+// Capacity is what the local host offers instances: its vCPUs and memory
+// multiplied by the operator's allocation ratios. It stands for the fleet
+// when no host is registered.
 type Capacity struct {
 	Host      string
 	VCPUs     int64
@@ -55,40 +59,57 @@ func consumes(in *Instance) bool {
 	return in.State != Stopped && in.State != Terminated
 }
 
-// heldCapacity sums the vCPUs and memory held on the host, and the vCPUs the account
-// holds in the quota group.
-func heldCapacity(all []Instance, host, account, group string) (hostVCPUs, hostMem, groupVCPUs int64) {
+// accountVCPUs sums the vCPUs the account's instances hold in a quota group.
+func accountVCPUs(all []Instance, account, group string) int64 {
+	var n int64
 	for i := range all {
 		in := &all[i]
-		if !consumes(in) {
+		if in.Account != account || !consumes(in) {
 			continue
 		}
-		if in.Host == host {
-			hostVCPUs += int64(in.VCPUs)
-			hostMem += in.MemoryMiB
-		}
-		if in.Account == account {
-			if t, ok := catalog.LookupInstanceType(in.InstanceType); ok && QuotaGroup(t.Family) == group {
-				groupVCPUs += int64(in.VCPUs)
-			}
+		if t, ok := catalog.LookupInstanceType(in.InstanceType); ok && QuotaGroup(t.Family) == group {
+			n += int64(in.VCPUs)
 		}
 	}
-	return
+	return n
 }
 
-// fit returns how many instances of type t (at most want) fit on the host and
-// in the account's quota, and which limit stopped it.
-func fit(c Capacity, quota int64, hostVCPUs, hostMem, groupVCPUs int64, t catalog.InstanceType, want int) (n int, quotaBound bool) {
-	v, m := int64(t.VCPU.DefaultVCPUs), t.MemoryMiB
-	for n < want {
-		if groupVCPUs+v > quota {
-			return n, true
-		}
-		if hostVCPUs+v > c.VCPUs || hostMem+m > c.MemoryMiB {
-			return n, false
-		}
-		n++
-		groupVCPUs, hostVCPUs, hostMem = groupVCPUs+v, hostVCPUs+v, hostMem+m
+// quotaFit returns how many instances of type t (at most want) the
+// account's vCPU quota still allows, given the vCPUs it holds.
+func quotaFit(quota, held int64, t catalog.InstanceType, want int) int {
+	v := int64(t.VCPU.DefaultVCPUs)
+	if v <= 0 {
+		return want
 	}
-	return n, false
+	return int(min(int64(want), max(0, (quota-held)/v)))
+}
+
+// fleet is what the scheduler places among: the registered hosts with the
+// capacity their instances hold (every host but the local one is known
+// only from the registry; without one, the local host alone).
+func (h *Handlers) fleet(ctx context.Context, all []Instance) ([]scheduler.Host, error) {
+	var registered []hosts.Host
+	if h.Hosts != nil {
+		var err error
+		if registered, err = h.Hosts.List(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(registered) == 0 {
+		registered = []hosts.Host{{Name: h.Capacity.Host, VCPUs: h.Capacity.VCPUs, MemoryMiB: h.Capacity.MemoryMiB}}
+	}
+	out := make([]scheduler.Host, len(registered))
+	at := make(map[string]*scheduler.Host, len(registered))
+	for i, r := range registered {
+		out[i] = scheduler.Host{Name: r.Name, Zone: r.Zone, VCPUs: r.VCPUs, MemoryMiB: r.MemoryMiB, Dedicated: r.Dedicated}
+		at[r.Name] = &out[i]
+	}
+	for i := range all {
+		in := &all[i]
+		if sh := at[in.Host]; sh != nil && consumes(in) {
+			sh.UsedVCPUs += int64(in.VCPUs)
+			sh.UsedMemoryMiB += in.MemoryMiB
+		}
+	}
+	return out, nil
 }

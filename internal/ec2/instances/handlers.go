@@ -9,6 +9,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/images"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/hosts"
 	"github.com/kumo-cloud/kumo/internal/iam"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
@@ -20,7 +21,10 @@ type Handlers struct {
 	VPCs      *vpc.Service
 	Images    *images.Service
 	Idem      *idempotency.Keeper
-	// Capacity is the local host's; Quotas the per-account vCPU limits by group.
+	// Hosts are the registered hypervisor hosts the scheduler places
+	// instances on; Capacity is the local host's. Quotas are the
+	// per-account vCPU limits by group.
+	Hosts    *hosts.Registry
 	Capacity Capacity
 	Quotas   map[string]int64
 	// PublicPool is where public IPv4 addresses come from.

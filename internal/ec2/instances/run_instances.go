@@ -20,6 +20,7 @@ import (
 	"github.com/kumo-cloud/kumo/internal/ec2/idempotency"
 	"github.com/kumo-cloud/kumo/internal/ec2/resource"
 	"github.com/kumo-cloud/kumo/internal/ec2/vpc"
+	"github.com/kumo-cloud/kumo/internal/scheduler"
 	"github.com/kumo-cloud/kumo/internal/store"
 )
 
@@ -67,14 +68,23 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 		return nil, err
 	}
 	group := QuotaGroup(l.typ.Family)
-	hostV, hostM, groupV := heldCapacity(all, h.Capacity.Host, r.AccountID, group)
-	n, quotaBound := fit(h.Capacity, h.Quotas[group], hostV, hostM, groupV, l.typ, l.max)
+	n := quotaFit(h.Quotas[group], accountVCPUs(all, r.AccountID, group), l.typ, l.max)
 	if n < l.min {
-		if quotaBound {
-			return nil, awserr.BadRequest("VcpuLimitExceeded", "You have requested more vCPU capacity than your current vCPU limit of %d allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.", h.Quotas[group])
-		}
+		return nil, awserr.BadRequest("VcpuLimitExceeded", "You have requested more vCPU capacity than your current vCPU limit of %d allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.", h.Quotas[group])
+	}
+	fleet, err := h.fleet(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	placed, err := scheduler.Place(fleet, scheduler.Request{Account: r.AccountID, Zone: l.subnet.AvailabilityZone,
+		VCPUs: int64(l.typ.VCPU.DefaultVCPUs), MemoryMiB: l.typ.MemoryMiB, Count: n})
+	if err != nil && !errors.Is(err, scheduler.ErrNoCapacity) {
+		return nil, err
+	}
+	if len(placed) < l.min {
 		return nil, awserr.New(http.StatusInternalServerError, "InsufficientInstanceCapacity", "We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity. You can currently get %s capacity by not specifying an Availability Zone in your request or choosing %s.", l.typ.Name, l.subnet.AvailabilityZone, l.typ.Name, l.subnet.AvailabilityZone)
 	}
+	n = len(placed)
 	var ips []netip.Addr
 	if l.privateIP.IsValid() {
 		ips = []netip.Addr{l.privateIP}
@@ -94,7 +104,7 @@ func (h *Handlers) launch(ctx context.Context, r *api.Request, l *launch, token 
 			Groups: l.groups, UserData: l.userData, LaunchIndex: int32(i), LaunchTime: now, ClientToken: token,
 			ShutdownBehavior: l.shutdown, DisableAPITerm: l.disableTerm, DisableAPIStop: l.disableStop, Metadata: l.meta,
 			Root:  l.root,
-			Host:  h.Capacity.Host,
+			Host:  placed[i].Host,
 			State: Pending, StateSince: now, Desired: Running,
 		}
 		if l.profile != nil {
