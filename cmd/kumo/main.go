@@ -17,6 +17,8 @@ Usage:
                                   register a raw or qcow2 disk image as an AMI
   kumo price [--instance-type T] [--region R] [--platform P] [--csv]
                                   the rates Kumo bills (On-Demand, RI, Savings Plans, spot)
+  kumo bill [--month YYYY-MM] [--account ID] [--csv FILE]
+                                  each account's bill for a month, explained; --csv: the line items
   kumo version                    print the version
 `
 
@@ -37,6 +39,8 @@ func main() {
 		err = imageMain(os.Args[2:])
 	case "price":
 		err = price(os.Args[2:], os.Stdout)
+	case "bill":
+		err = billMain(os.Args[2:])
 	case "version":
 		fmt.Println("kumo", version)
 	case "-h", "--help", "help":
