@@ -111,7 +111,7 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 		Hosts: registry, Capacity: capacity, Quotas: cfg.Quotas, PublicPool: cfg.PublicPool, Now: cfg.Clock.Now,
 	}
 	// The EBS actions: new volumes' files are made by this host's agent.
-	eh := &ebs.Handlers{Store: &ebs.Store{S: d.Store}, Host: cfg.HostName, Idem: ih.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}
+	eh := &ebs.Handlers{Store: &ebs.Store{S: d.Store, Now: cfg.Clock.Now}, Host: cfg.HostName, Idem: ih.Idem, ModifyCooldown: ebs.DefaultModifyCooldown}
 	if cfg.Agent {
 		actx, cancel := context.WithCancel(context.Background())
 		d.agent, err = d.startAgent(actx, vpcs, imgs, insts, roles)

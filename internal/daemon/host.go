@@ -101,7 +101,7 @@ func (d *Daemon) startAgent(ctx context.Context, vpcs *vpc.Service, imgs *images
 	}
 	a := agent.New(agent.Config{
 		Host: cfg.HostName, DataDir: cfg.DataDir, Store: d.Store, Instances: insts, VPCs: vpcs,
-		EBS: &ebs.Store{S: d.Store}, Pool: pool,
+		EBS: &ebs.Store{S: d.Store, Now: d.cfg.Clock.Now}, Pool: pool,
 		Driver: drv, Net: plane, Image: builder.image,
 		ImageOf: func(ctx context.Context, region, amiID string) (string, error) {
 			all, err := imgs.All(ctx, region)

@@ -177,6 +177,16 @@ func (s *Snapshot) Usable(account string) bool {
 // Store reads and writes the records.
 type Store struct {
 	S *store.Store
+	// Now stamps the usage records of changes (the daemon's clock; the
+	// wall clock when nil).
+	Now func() time.Time
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Volumes returns the account's volumes in the region, ordered by id.
@@ -242,7 +252,7 @@ func (s *Store) UpdateVolume(ctx context.Context, region, account, id string, ch
 			return nil, err
 		}
 		txn := s.S.Txn().Update(VolumeKind.Key(region, account, id), rev, v)
-		volumeUsage(txn, &was, v, time.Now())
+		volumeUsage(txn, &was, v, s.now())
 		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue
@@ -264,7 +274,7 @@ func (s *Store) UpdateSnapshot(ctx context.Context, region, account, id string, 
 			return nil, err
 		}
 		txn := s.S.Txn().Update(SnapshotKind.Key(region, account, id), rev, sn)
-		snapshotUsage(txn, &was, sn, time.Now())
+		snapshotUsage(txn, &was, sn, s.now())
 		err = txn.Commit(ctx)
 		if errors.Is(err, store.ErrConflict) {
 			continue

@@ -2,7 +2,6 @@ package ebs
 
 import (
 	"context"
-	"time"
 
 	"github.com/kumo-cloud/kumo/internal/billing/usage"
 )
@@ -22,7 +21,7 @@ func (s *Store) DeleteVolume(ctx context.Context, region, account, id string) er
 // CreateSnapshots stores new snapshots in one transaction.
 func (s *Store) CreateSnapshots(ctx context.Context, sns ...*Snapshot) error {
 	txn := s.S.Txn()
-	now := time.Now()
+	now := s.now()
 	for _, sn := range sns {
 		CreateSnapshotIn(txn, sn, now)
 	}
@@ -33,7 +32,7 @@ func (s *Store) CreateSnapshots(ctx context.Context, sns ...*Snapshot) error {
 func (s *Store) DeleteSnapshot(ctx context.Context, sn *Snapshot, rev int64) error {
 	txn := s.S.Txn().Delete(SnapshotKind.Key(sn.Region, sn.Account, sn.ID), rev)
 	if sn.State == SnapshotCompleted {
-		usage.Record(txn, sn.usageEvent(usage.Deleted, time.Now()))
+		usage.Record(txn, sn.usageEvent(usage.Deleted, s.now()))
 	}
 	return txn.Commit(ctx)
 }
