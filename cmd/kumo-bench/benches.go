@@ -50,6 +50,7 @@ func benches(e *benchEnv) []bench {
 		},
 		"the small-call row; DESIGN's > 3,000 req/s is for DescribeInstances (small), a reference here until that row exists")...)
 	list = append(list, e.vmRows()...)
+	list = append(list, e.billingRow())
 	list = append(list, bench{
 		name: "kumo serve RSS after the run",
 		unit: "MiB",
